@@ -38,5 +38,9 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# The XSOAR content pack: dist/Packs/O365AuditLog/ (bridge, yml, README, Dockerfile).
+pack: build
+	bash bridge/pack.sh
+
 clean:
 	rm -rf $(BIN) dist
