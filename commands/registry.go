@@ -1,21 +1,37 @@
 package commands
 
 import (
-	"context"
-	"errors"
-
+	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
-// NOTE: skeleton; the search issue (#5) fills the handlers.
+// Command names (integration.yml).
+const (
+	TestModule = "test-module"
+	Search     = "o365-auditlog-search"
+)
 
-// Registry returns every command the integration answers.
-func Registry() integration.Registry {
-	notYet := func(context.Context, *integration.Request, integration.Session) error {
-		return errors.New("not implemented yet")
-	}
+// Registry returns every command the integration answers, with default dependencies.
+func Registry() integration.Registry { return RegistryWith(Options{}) }
+
+// RegistryWith returns the registry with the given dependencies (a clock, a client factory,
+// a logger); tests use it to run the handlers without a network.
+func RegistryWith(o Options) integration.Registry {
+	h := handlers{o.withDefaults()}
 	return integration.Registry{
-		"test-module":          {Name: "test-module", Run: notYet},
-		"o365-auditlog-search": {Name: "o365-auditlog-search", Run: notYet},
+		TestModule: {Name: TestModule, Run: h.testModule},
+		Search:     {Name: Search, Run: h.search},
 	}
+}
+
+// handlers hold the dependencies shared by every command.
+type handlers struct{ Options }
+
+// prepare registers the secret params with the session, then validates the params. Secrets
+// are registered first so that nothing logged afterwards, even on failure, can leak them.
+func (h handlers) prepare(req *integration.Request, s integration.Session) (exoclient.Config, error) {
+	for _, v := range secretValues(req.Params) {
+		s.Secret(v)
+	}
+	return ParseParams(req.Params)
 }

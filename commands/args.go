@@ -1,0 +1,194 @@
+package commands
+
+import (
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/exoclient"
+)
+
+// Defaults of o365-auditlog-search (DESIGN §5).
+const (
+	DefaultStartDate  = "24 hours"
+	DefaultResultSize = 10
+	// AllResultSize is what result_size=0 means, as in the original integration.
+	AllResultSize = 5000
+)
+
+// searchArgNames are the arguments o365-auditlog-search defines (integration.yml).
+var searchArgNames = []string{
+	"start_date", "end_date", "free_text", "record_type", "ip_addresses",
+	"operations", "user_ids", "result_size", "as_file",
+}
+
+// SearchArgs are o365-auditlog-search's arguments, validated and typed.
+type SearchArgs struct {
+	// Start and End are the window in UTC; Start is before End.
+	Start, End  time.Time
+	FreeText    string
+	RecordType  string // canonical enum name, or a new name as given; empty = any
+	IPAddresses []string
+	Operations  []string
+	UserIDs     []string
+	// ResultSize is the number of newest records wanted, at least 1.
+	ResultSize int
+	// AsFile asks for a JSON Lines file entry instead of context records.
+	AsFile bool
+}
+
+// Query is the exoclient query these arguments describe.
+func (a SearchArgs) Query() exoclient.Query {
+	return exoclient.Query{
+		Start: a.Start, End: a.End,
+		FreeText: a.FreeText, RecordType: a.RecordType,
+		IPAddresses: a.IPAddresses, Operations: a.Operations, UserIDs: a.UserIDs,
+		ResultSize: a.ResultSize,
+	}
+}
+
+// ParseSearchArgs validates o365-auditlog-search's arguments against the clock reading now.
+// Values may be strings (War Room) or JSON values (playbooks). The error is a
+// *ValidationError naming the first invalid argument. Arguments it does not define are
+// ignored (see UnknownArgs).
+func ParseSearchArgs(args map[string]any, now time.Time) (SearchArgs, error) {
+	now = now.UTC().Truncate(time.Second)
+	var a SearchArgs
+	var err error
+	if a.Start, a.End, err = parseWindow(args, now); err != nil {
+		return SearchArgs{}, err
+	}
+	steps := []func() error{
+		func() (err error) { a.FreeText, err = textArg(args, "free_text"); return },
+		func() (err error) { a.RecordType, err = recordTypeArg(args["record_type"]); return },
+		func() (err error) { a.IPAddresses, err = ipListArg(args["ip_addresses"]); return },
+		func() (err error) { a.Operations, err = listArg("operations", args["operations"]); return },
+		func() (err error) { a.UserIDs, err = listArg("user_ids", args["user_ids"]); return },
+		func() (err error) { a.ResultSize, err = resultSizeArg(args["result_size"]); return },
+		func() (err error) { a.AsFile, err = asFileArg(args["as_file"]); return },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return SearchArgs{}, err
+		}
+	}
+	return a, nil
+}
+
+// UnknownArgs lists the argument names o365-auditlog-search does not define, sorted. XSOAR
+// only passes defined ones, so the handler just logs these.
+func UnknownArgs(args map[string]any) []string {
+	var unknown []string
+	for name := range args {
+		if !slices.Contains(searchArgNames, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	return unknown
+}
+
+// parseWindow reads start_date and end_date. A relative start counts back from now, not
+// from an explicit end_date.
+func parseWindow(args map[string]any, now time.Time) (start, end time.Time, err error) {
+	startText, err := dateText(args, "start_date", DefaultStartDate)
+	if err != nil {
+		return start, end, err
+	}
+	endText, err := dateText(args, "end_date", "")
+	if err != nil {
+		return start, end, err
+	}
+	if start, err = dateArg("start_date", startText, now); err != nil {
+		return start, end, err
+	}
+	end = now
+	if endText != "" {
+		if end, err = dateArg("end_date", endText, now); err != nil {
+			return start, end, err
+		}
+	}
+	if !start.Before(end) {
+		e := argError("start_date", startText, "a time before end_date")
+		e.Problem = "it is " + start.Format(time.RFC3339Nano) + ", not before end_date " + end.Format(time.RFC3339Nano)
+		return start, end, e
+	}
+	return start, end, nil
+}
+
+func dateText(args map[string]any, name, def string) (string, error) {
+	v := args[name]
+	if absent(v) {
+		return def, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", argError(name, v, dateExpected)
+	}
+	return s, nil
+}
+
+func dateArg(name, text string, now time.Time) (time.Time, error) {
+	t, err := ParseDate(text, now)
+	if err == nil {
+		return t, nil
+	}
+	e := argError(name, text, dateExpected)
+	if de := (*dateError)(nil); errors.As(err, &de) {
+		e.Problem = de.problem
+	}
+	return time.Time{}, e
+}
+
+func textArg(args map[string]any, name string) (string, error) {
+	s, ok := scalarText(args[name])
+	if !ok {
+		return "", argError(name, args[name], "text")
+	}
+	return s, nil
+}
+
+func recordTypeArg(v any) (string, error) {
+	const expected = "an AuditLogRecordType name (any case, e.g. AzureActiveDirectory) or number " +
+		"(e.g. 8); a name not in our table must be letters and digits"
+	s, ok := scalarText(v)
+	if !ok {
+		return "", argError("record_type", v, expected)
+	}
+	if s == "" {
+		return "", nil
+	}
+	name, err := RecordTypeName(s)
+	if err != nil {
+		e := argError("record_type", v, expected)
+		e.Problem = err.Error()
+		return "", e
+	}
+	return name, nil
+}
+
+func resultSizeArg(v any) (int, error) {
+	if absent(v) {
+		return DefaultResultSize, nil
+	}
+	n, ok := intValue(v)
+	if !ok || n < 0 {
+		return 0, argError("result_size", v,
+			"a whole number of records: 0 for 5000, or any positive number (above 5000 the search splits the time window)")
+	}
+	if n == 0 {
+		return AllResultSize, nil
+	}
+	return n, nil
+}
+
+func asFileArg(v any) (bool, error) {
+	if absent(v) {
+		return false, nil
+	}
+	b, ok := boolValue(v)
+	if !ok {
+		return false, argError("as_file", v, "true or false")
+	}
+	return b, nil
+}

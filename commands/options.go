@@ -1,0 +1,67 @@
+package commands
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/exoclient"
+)
+
+// Client is what the handlers need from Exchange Online; *exoclient.Client implements it.
+// Tests substitute a fake through Options.NewClient.
+type Client interface {
+	// Search runs one o365-auditlog-search query to completion.
+	Search(ctx context.Context, q exoclient.Query) (*exoclient.Result, error)
+	// Ping gets a token and makes one cheap search call.
+	Ping(ctx context.Context) error
+}
+
+// Options are the handlers' dependencies. The zero value means the defaults documented on
+// each field.
+type Options struct {
+	// Now is the clock that relative dates and the default end_date count from; nil means
+	// time.Now.
+	Now func() time.Time
+	// NewClient builds the client from validated params; nil means exoclient.New with
+	// default options. It is called only after params and args validate.
+	NewClient func(cfg exoclient.Config) (Client, error)
+	// Logger receives diagnostics (never secrets); nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// withDefaults fills the nil fields.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.NewClient == nil {
+		o.NewClient = newExoClient
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+func newExoClient(cfg exoclient.Config) (Client, error) {
+	c, err := exoclient.New(cfg, nil)
+	if err != nil {
+		return nil, err // never a typed nil inside the interface
+	}
+	return c, nil
+}
+
+// explainedError carries the analyst's sentence for err while keeping err for errors.Is/As.
+type explainedError struct {
+	msg string
+	err error
+}
+
+func (e *explainedError) Error() string { return e.msg }
+func (e *explainedError) Unwrap() error { return e.err }
+
+// explain turns a client error into the sentence an analyst reads (exoclient.Explain).
+func explain(err error) error {
+	return &explainedError{msg: exoclient.Explain(err), err: err}
+}

@@ -1,0 +1,147 @@
+package commands
+
+import (
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/exoclient"
+)
+
+// Defaults of the integration parameters (DESIGN §3).
+const (
+	DefaultURL            = "https://outlook.office365.com"
+	DefaultTimeout        = 60 * time.Second
+	DefaultMaxConcurrency = 4
+	// maxTimeoutSeconds keeps timeout a sane time.Duration.
+	maxTimeoutSeconds = 86400
+)
+
+var (
+	guidRe = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	// domainRe is a DNS name of two or more labels (letters, digits, inner hyphens) whose last
+	// label starts with a letter, e.g. contoso.onmicrosoft.com.
+	domainRe = regexp.MustCompile(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// ParseParams validates the integration instance's parameters and turns them into the client
+// configuration, before any network call. Values may be strings, booleans or JSON numbers;
+// certificate is XSOAR's credentials object {"identifier","password"} or a plain string. The
+// error is a *ValidationError naming the first invalid parameter; it never repeats a
+// certificate or password.
+func ParseParams(params map[string]any) (exoclient.Config, error) {
+	var cfg exoclient.Config
+	var err error
+	steps := []func() error{
+		func() (err error) { cfg.URL, err = httpsURLParam(params, "url", DefaultURL); return },
+		func() (err error) { cfg.Organization, err = organizationParam(params["organization"]); return },
+		func() (err error) { cfg.AppID, err = appIDParam(params["app_id"]); return },
+		func() (err error) { cfg.PFX, cfg.Password, err = certificateParam(params); return },
+		func() (err error) { cfg.AuthURL, err = httpsURLParam(params, "auth_url", ""); return },
+		func() (err error) { cfg.Insecure, err = boolParam(params, "insecure"); return },
+		func() (err error) { cfg.Proxy, err = boolParam(params, "proxy"); return },
+		func() (err error) { cfg.Timeout, err = timeoutParam(params["timeout"]); return },
+		func() (err error) { cfg.MaxConcurrency, err = maxConcurrencyParam(params["max_concurrency"]); return },
+	}
+	for _, step := range steps {
+		if err = step(); err != nil {
+			return exoclient.Config{}, err
+		}
+	}
+	return cfg, nil
+}
+
+// httpsURLParam reads an https URL with a host, without a trailing slash; def replaces an
+// absent value ("" = optional).
+func httpsURLParam(params map[string]any, name, def string) (string, error) {
+	const expected = "an https URL with a host, e.g. https://outlook.office365.com"
+	v := params[name]
+	if absent(v) {
+		return def, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", paramError(name, v, expected)
+	}
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", paramError(name, v, expected)
+	case !strings.EqualFold(u.Scheme, "https") || u.Host == "" || u.Hostname() == "":
+		return "", paramError(name, v, expected)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Contains(s, "?") || strings.Contains(s, "#"):
+		e := paramError(name, v, expected)
+		e.Problem = "it carries a user name, a query or a fragment"
+		return "", e
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func organizationParam(v any) (string, error) {
+	const expected = "the tenant's domain, e.g. contoso.onmicrosoft.com, or its tenant ID (a GUID)"
+	if absent(v) {
+		return "", &ValidationError{Kind: "parameter", Name: "organization", Missing: true, Expected: expected}
+	}
+	s, ok := v.(string)
+	s = strings.TrimSpace(s)
+	if !ok || len(s) > 253 || !guidRe.MatchString(s) && !domainRe.MatchString(s) {
+		return "", paramError("organization", v, expected)
+	}
+	return s, nil
+}
+
+func appIDParam(v any) (string, error) {
+	const expected = "the application (client) ID from the Azure portal"
+	if absent(v) {
+		return "", &ValidationError{Kind: "parameter", Name: "app_id", Missing: true, Expected: expected}
+	}
+	s, ok := v.(string)
+	s = strings.TrimSpace(s)
+	if !ok || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "", paramError("app_id", v, expected)
+	}
+	return s, nil
+}
+
+func boolParam(params map[string]any, name string) (bool, error) {
+	v := params[name]
+	if absent(v) {
+		return false, nil
+	}
+	b, ok := boolValue(v)
+	if !ok {
+		return false, paramError(name, v, "true or false")
+	}
+	return b, nil
+}
+
+func timeoutParam(v any) (time.Duration, error) {
+	if absent(v) {
+		return DefaultTimeout, nil
+	}
+	s, ok := scalarText(v)
+	secs, err := strconv.ParseFloat(s, 64)
+	if _, isBool := v.(bool); !ok || isBool || err != nil || math.IsNaN(secs) || secs <= 0 || secs > maxTimeoutSeconds {
+		return 0, paramError("timeout", v, "a positive number of seconds, at most 86400 (default 60)")
+	}
+	d := time.Duration(secs * float64(time.Second))
+	if d <= 0 {
+		return 0, paramError("timeout", v, "a positive number of seconds, at most 86400 (default 60)")
+	}
+	return d, nil
+}
+
+func maxConcurrencyParam(v any) (int, error) {
+	if absent(v) {
+		return DefaultMaxConcurrency, nil
+	}
+	n, ok := intValue(v)
+	if !ok || n < 1 || n > 16 {
+		return 0, paramError("max_concurrency", v, "an integer from 1 to 16")
+	}
+	return n, nil
+}

@@ -1,0 +1,110 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/integration"
+)
+
+// maxListedWindows bounds how many incomplete windows the warning names one by one.
+const maxListedWindows = 20
+
+// search is o365-auditlog-search: params and args are validated before the client is even
+// built; then one Search, and the entries of DESIGN §5.
+func (h handlers) search(ctx context.Context, req *integration.Request, s integration.Session) error {
+	cfg, err := h.prepare(req, s)
+	if err != nil {
+		return err
+	}
+	if unknown := UnknownArgs(req.Args); len(unknown) > 0 {
+		h.Logger.DebugContext(ctx, "ignoring arguments o365-auditlog-search does not define", "args", unknown)
+	}
+	args, err := ParseSearchArgs(req.Args, h.Now())
+	if err != nil {
+		return err
+	}
+	// TODO(#7): as_file=true writes a JSON Lines file entry; until then records come inline.
+	client, err := h.NewClient(cfg)
+	if err != nil {
+		return explain(err)
+	}
+	h.Logger.DebugContext(ctx, "searching the audit log",
+		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_type", args.RecordType)
+	res, err := client.Search(ctx, args.Query())
+	if err != nil {
+		return explain(err)
+	}
+	entries, err := searchEntries(args, res)
+	if err != nil {
+		return err
+	}
+	return s.Results(entries...)
+}
+
+// searchEntries turns a result into the records entry (or the empty text entry) and, when
+// some windows could not be fetched whole, a warning naming them.
+func searchEntries(args SearchArgs, res *exoclient.Result) ([]integration.Entry, error) {
+	if res == nil {
+		res = &exoclient.Result{}
+	}
+	var entries []integration.Entry
+	if len(res.Records) == 0 {
+		entries = append(entries, integration.TextEntry(readableEmpty(args.Start, args.End)))
+	} else {
+		e, err := recordsEntry(args, res.Records)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	if len(res.Incomplete) > 0 {
+		entries = append(entries, integration.WarningEntry(incompleteWarning(res.Incomplete)))
+	}
+	return entries, nil
+}
+
+func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, error) {
+	raw := make([]json.RawMessage, len(rows))
+	for i, r := range rows {
+		raw[i] = r.AuditData
+	}
+	records, err := contextRecords(raw)
+	if err != nil {
+		return integration.Entry{}, fmt.Errorf("Exchange Online returned an audit record that cannot be read (%v). "+
+			"Run the search again; if it persists, narrow the filters or the dates to leave that record out.", err)
+	}
+	return integration.Entry{
+		Type:                   integration.EntryNote,
+		ContentsFormat:         "json",
+		Contents:               records,
+		EntryContext:           map[string]any{contextKey: records},
+		HumanReadable:          readableTitle(args.Start, args.End) + "\n" + readableTable(records),
+		ReadableContentsFormat: "markdown",
+	}, nil
+}
+
+// incompleteWarning names the windows the service could not return whole: never a silently
+// partial result (DESIGN §5).
+func incompleteWarning(windows []exoclient.Window) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The result is incomplete: Exchange Online holds more audit records than it can return "+
+		"for %d one-second window(s) (UTC): ", len(windows))
+	for i, w := range windows {
+		if i == maxListedWindows {
+			fmt.Fprintf(&b, ", and %d more", len(windows)-maxListedWindows)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(w.Start.UTC().Format(time.RFC3339) + " to " + w.End.UTC().Format(time.RFC3339))
+	}
+	b.WriteString(". Narrow the search for those times with record_type, operations, user_ids, " +
+		"ip_addresses or free_text and run it again.")
+	return b.String()
+}
