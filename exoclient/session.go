@@ -1,0 +1,205 @@
+package exoclient
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+)
+
+// Session limits of Search-UnifiedAuditLog with SessionCommand=ReturnLargeSet (DESIGN §4).
+const (
+	// sessionPageSize is the ResultSize of every session call, the service's maximum.
+	sessionPageSize = 5000
+	// sessionRowCap is the most rows one session returns; a session that reaches it may
+	// have been truncated, so its window is split.
+	sessionRowCap = 50000
+	// windowTargetRows is what a split aims at per window, leaving room for estimation error
+	// (and for duplicates, which count towards the cap) below sessionRowCap.
+	windowTargetRows = 40000
+	// windowMaxAttempts bounds the sessions spent on one window before the search fails.
+	windowMaxAttempts = 5
+)
+
+// sessionEnd is how one session over a window ended.
+type sessionEnd int
+
+const (
+	// sessionDone: a short page, or an empty page after full pages whose last row had
+	// ResultIndex == ResultCount. The rows are the window.
+	sessionDone sessionEnd = iota
+	// sessionAmbiguous: an empty page where the service's counters do not confirm the end
+	// (an empty first page included). Trusted once a second session ends the same way.
+	sessionAmbiguous
+	// sessionCapped: the session reached sessionRowCap rows; the window may hold more.
+	sessionCapped
+	// sessionBroken: a bogus page, a lost page or a failed call; the rows are not trusted.
+	sessionBroken
+)
+
+// sessionRun is one session over one window.
+type sessionRun struct {
+	rows []Row
+	end  sessionEnd
+	// why says what broke the session or made it ambiguous, for logs and errors.
+	why string
+	// claimed is the largest ResultCount seen: a hint of the window's size, not a total
+	// (the service has been seen echoing ResultSize there).
+	claimed int
+}
+
+// windowOutcome is what fetching one window produced.
+type windowOutcome struct {
+	window Window
+	rows   []Row
+	// capped means rows are at the session cap and the window may hold more.
+	capped bool
+	// estimate is the number of records the window is believed to hold (>= len(rows)).
+	estimate int
+	err      error
+}
+
+// fetchWindow fetches all rows of w, starting a fresh session (new SessionId) whenever a
+// session cannot be trusted. An ambiguous end is accepted when a second session ends the
+// same way with the same number of rows. It gives up after windowMaxAttempts sessions,
+// naming the window.
+func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOutcome {
+	var ambiguous []int
+	why := ""
+	for attempt := 1; attempt <= windowMaxAttempts; attempt++ {
+		run, err := s.runSession(ctx, q, w)
+		if err != nil {
+			return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, err)}
+		}
+		switch run.end {
+		case sessionDone:
+			return windowOutcome{window: w, rows: run.rows, estimate: len(run.rows)}
+		case sessionCapped:
+			return windowOutcome{window: w, rows: run.rows, capped: true, estimate: max(run.claimed, len(run.rows))}
+		case sessionAmbiguous:
+			if slices.Contains(ambiguous, len(run.rows)) {
+				return windowOutcome{window: w, rows: run.rows, estimate: len(run.rows)}
+			}
+			ambiguous = append(ambiguous, len(run.rows))
+		}
+		why = run.why
+		s.log.Debug("fetching the window again with a new session", "window", w.String(), "attempt", attempt, "reason", why)
+	}
+	return windowOutcome{window: w, err: fmt.Errorf("search window %s: no trustworthy session after %d attempts (last: %s)", w, windowMaxAttempts, why)}
+}
+
+// runSession pages one ReturnLargeSet session over w until it ends. It returns an error
+// only for failures that another session would not fix (cancellation, missing role…).
+func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRun, error) {
+	p := q.params(w)
+	p.LargeSet, p.ResultSize, p.SessionID = true, sessionPageSize, s.newSessionID()
+	var run sessionRun
+	for call := 1; ; call++ {
+		page, err := s.pages.SearchPage(ctx, p)
+		if err != nil {
+			if ctx.Err() != nil || !sessionRecoverable(err) {
+				return run, err
+			}
+			return brokenSession(run, fmt.Sprintf("call %d failed: %v", call, err)), nil
+		}
+		if i := bogusRow(page); i >= 0 {
+			return brokenSession(run, fmt.Sprintf("call %d: bogus row (ResultIndex %d, ResultCount %d)", call, page[i].ResultIndex, page[i].ResultCount)), nil
+		}
+		if len(page) == 0 {
+			return endOnEmptyPage(run), nil
+		}
+		if lostPage(page, len(run.rows)) {
+			return brokenSession(run, fmt.Sprintf("call %d: a page was skipped (ResultIndex %d after %d rows)", call, minResultIndex(page), len(run.rows))), nil
+		}
+		run.rows = append(run.rows, page...)
+		for _, r := range page {
+			run.claimed = max(run.claimed, r.ResultCount)
+		}
+		switch {
+		case len(run.rows) >= sessionRowCap:
+			run.end = sessionCapped
+			return run, nil
+		case len(page) < sessionPageSize:
+			run.end = sessionDone
+			return run, nil
+		}
+	}
+}
+
+// endOnEmptyPage applies DESIGN §4: an empty page after full pages ends the session if the
+// last row's ResultIndex equals its ResultCount; otherwise (or on an empty first page,
+// which an intermittent service failure also produces) it needs confirmation.
+func endOnEmptyPage(run sessionRun) sessionRun {
+	if len(run.rows) == 0 {
+		run.end, run.why = sessionAmbiguous, "empty first page"
+		return run
+	}
+	last := run.rows[len(run.rows)-1]
+	if last.ResultIndex == last.ResultCount {
+		run.end = sessionDone
+		return run
+	}
+	run.end = sessionAmbiguous
+	run.why = fmt.Sprintf("empty page after %d rows, last ResultIndex %d, ResultCount %d", len(run.rows), last.ResultIndex, last.ResultCount)
+	return run
+}
+
+func brokenSession(run sessionRun, why string) sessionRun {
+	run.rows, run.end, run.why = nil, sessionBroken, why
+	return run
+}
+
+// bogusRow returns the index of the first row of a bogus page (ResultIndex -1 or
+// ResultCount 0), or -1.
+func bogusRow(page []Row) int {
+	return slices.IndexFunc(page, func(r Row) bool { return r.ResultIndex == -1 || r.ResultCount == 0 })
+}
+
+// lostPage reports whether page starts well past the rows received so far: a call whose
+// answer was lost after the service had advanced the session. ResultIndex is the row's
+// position in the session; half a page of slack tolerates duplicates, whatever index
+// the service gives them.
+func lostPage(page []Row, received int) bool {
+	m := minResultIndex(page)
+	return m > 0 && m > received+1+sessionPageSize/2
+}
+
+func minResultIndex(page []Row) int {
+	m := 0
+	for _, r := range page {
+		if r.ResultIndex > 0 && (m == 0 || r.ResultIndex < m) {
+			m = r.ResultIndex
+		}
+	}
+	return m
+}
+
+// sessionRecoverable reports whether a failed session call is worth a new session:
+// everything except what a new session cannot fix (an HTTP 4xx other than throttling,
+// e.g. a missing role or bad token; an oversized page). Transient failures reach here
+// only after SearchPage's own retries, or as ErrSessionLost.
+func sessionRecoverable(err error) bool {
+	if errors.Is(err, ErrSessionLost) {
+		return true
+	}
+	var tooLarge *PageTooLargeError
+	if errors.As(err, &tooLarge) {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Throttled() || apiErr.Status >= http.StatusInternalServerError || apiErr.Status == http.StatusRequestTimeout
+	}
+	return true
+}
+
+// newSessionUUID returns a random (version 4) UUID for a SessionId.
+func newSessionUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics instead)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,144 @@
+package exoclient
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// progressLogInterval is the least time between two progress log lines of a search.
+const progressLogInterval = 2 * time.Second
+
+// maxSplitPieces bounds how many pieces one capped window is cut into, whatever
+// ResultCount claims.
+const maxSplitPieces = 64
+
+// windowRun is the coordinator's state while windows are being fetched. Only the
+// coordinator goroutine touches it.
+type windowRun struct {
+	queue      *windowQueue
+	set        *newestSet
+	inflight   int
+	done       int
+	rows       int // rows received from finished windows, duplicates included
+	incomplete []Window
+	lastLog    time.Time
+}
+
+// runWindows fetches windows with s.maxConcurrency workers, newest window first. A window
+// whose session reached the cap is split and its rows dropped (the pieces fetch them
+// again); at one second it is kept and reported incomplete. The search stops as soon as
+// the newest q.ResultSize records are known, and on the first error, cancelling the
+// windows in flight either way.
+func (s *searcher) runWindows(ctx context.Context, q Query, initial []Window) (*Result, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	jobs := make(chan Window)
+	outcomes := make(chan windowOutcome)
+	var wg sync.WaitGroup
+	for range s.maxConcurrency {
+		wg.Go(func() { s.windowWorker(ctx, q, jobs, outcomes) })
+	}
+	defer func() { cancel(); wg.Wait() }()
+
+	run := &windowRun{queue: newWindowQueue(initial), set: newNewestSet(q.ResultSize, q.window()), lastLog: s.now()}
+	for run.queue.Len() > 0 || run.inflight > 0 {
+		var send chan<- Window
+		var next Window
+		if run.queue.Len() > 0 {
+			send, next = jobs, (*run.queue)[0]
+		}
+		select {
+		case send <- next:
+			heap.Pop(run.queue)
+			run.inflight++
+		case out := <-outcomes:
+			run.inflight--
+			stop, err := s.absorb(run, out)
+			if err != nil {
+				return nil, err
+			}
+			if stop {
+				return s.finish(run), nil
+			}
+		case <-ctx.Done():
+			return nil, fmt.Errorf("search %s: %w", q.window(), ctx.Err())
+		}
+	}
+	return s.finish(run), nil
+}
+
+// windowWorker fetches windows from jobs until ctx is done.
+func (s *searcher) windowWorker(ctx context.Context, q Query, jobs <-chan Window, outcomes chan<- windowOutcome) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case w := <-jobs:
+			out := s.fetchWindow(ctx, q, w)
+			select {
+			case outcomes <- out:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// absorb handles one fetched window and reports whether the search has enough records.
+func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
+	if out.err != nil {
+		return false, out.err
+	}
+	if out.capped && out.window.splittable() {
+		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate)), maxSplitPieces))
+		for _, w := range pieces {
+			heap.Push(run.queue, w)
+		}
+		s.log.Debug("window at the session cap: split", "window", out.window.String(), "estimate", out.estimate, "pieces", len(pieces))
+		return false, nil
+	}
+	if out.capped {
+		run.incomplete = append(run.incomplete, out.window)
+		s.log.Warn("one-second window still at the session cap: records may be missing", "window", out.window.String())
+	}
+	run.set.add(out.rows)
+	run.done++
+	run.rows += len(out.rows)
+	moved := run.set.fetched(out.window)
+	s.report(run, false)
+	return moved && run.set.enough(), nil
+}
+
+// finish builds the result. An incomplete window is reported only if records missing
+// from it could belong in the result: the result is short, or not all of it is newer
+// than the window.
+func (s *searcher) finish(run *windowRun) *Result {
+	s.report(run, true)
+	records := run.set.records()
+	var incomplete []Window
+	for _, w := range run.incomplete {
+		if len(records) < run.set.limit || !records[len(records)-1].CreationTime.After(w.End) {
+			incomplete = append(incomplete, w)
+		}
+	}
+	slices.SortFunc(incomplete, func(a, b Window) int { return a.Start.Compare(b.Start) })
+	return &Result{Records: records, Incomplete: incomplete}
+}
+
+// report calls the progress callback and logs progress at most every progressLogInterval
+// (and once at the end).
+func (s *searcher) report(run *windowRun, final bool) {
+	p := searchProgress{WindowsDone: run.done, WindowsTotal: run.done + run.queue.Len() + run.inflight, Records: run.rows}
+	if s.progress != nil {
+		s.progress(p)
+	}
+	now := s.now()
+	if !final && now.Sub(run.lastLog) < progressLogInterval {
+		return
+	}
+	run.lastLog = now
+	s.log.Info("audit log search progress", "windows_done", p.WindowsDone, "windows_total", p.WindowsTotal, "rows", p.Records, "final", final)
+}
