@@ -1,0 +1,155 @@
+"""Tests of bridge/pack.sh: the XSOAR pack layout, the yml edits, the docker context.
+
+The layout is checked against a fixture yml always, and against the repo's integration.yml
+and bin/o365auditlog when both exist. YAML is parsed where a parser is at hand (PyYAML here
+or Debian's python3-yaml); the tool itself needs only the standard library.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+PACK_SH = os.path.join(HERE, 'pack.sh')
+FIXTURE = os.path.join(HERE, 'testdata', 'integration.yml')
+INTEG = os.path.join('Packs', 'O365AuditLog', 'Integrations', 'O365AuditLog')
+
+
+def load_yaml(path):
+    """The parsed yml, or None when no YAML parser is installed."""
+    try:
+        import yaml
+        with open(path) as f:
+            return yaml.safe_load(f)
+    except ImportError:
+        pass
+    for python in ('/usr/bin/python3', '/usr/local/bin/python3'):
+        if os.path.exists(python) and os.path.realpath(python) != os.path.realpath(sys.executable):
+            proc = subprocess.run([python, '-c', 'import json,sys,yaml; '
+                                   'print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', path],
+                                  capture_output=True, text=True)
+            if proc.returncode == 0:
+                return json.loads(proc.stdout)
+    return None
+
+
+class PackTestCase(unittest.TestCase):
+    def setUp(self):
+        if not shutil.which('bash'):
+            self.skipTest('bash not installed')
+        self.tmp = tempfile.mkdtemp(prefix='o365pack-')
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.out = os.path.join(self.tmp, 'dist')
+
+    def pack(self, **env):
+        full = dict(os.environ, PACK_OUT=self.out, PYTHON=sys.executable)
+        full.update(env)
+        return subprocess.run(['bash', PACK_SH], env=full, capture_output=True, text=True)
+
+    def fake_bin(self):
+        path = os.path.join(self.tmp, 'o365auditlog')
+        with open(path, 'w') as f:
+            f.write('#!/bin/sh\necho fake\n')
+        os.chmod(path, 0o755)
+        return path
+
+    def check_layout(self, source_yml, image=None):
+        integ = os.path.join(self.out, INTEG)
+        for rel in ('Packs/O365AuditLog/pack_metadata.json', 'Packs/O365AuditLog/README.md',
+                    'Packs/O365AuditLog/ReleaseNotes/1_0_0.md', INTEG + '/O365AuditLog.py',
+                    INTEG + '/O365AuditLog.yml', INTEG + '/README.md',
+                    INTEG + '/O365AuditLog_description.md', 'integration-O365AuditLog.yml',
+                    'O365AuditLog.zip', 'docker/Dockerfile', 'docker/bin/o365auditlog'):
+            self.assertTrue(os.path.isfile(os.path.join(self.out, rel)), rel)
+        if os.path.exists(os.path.join(REPO, 'test_data', 'seed_record.json')):
+            self.assertTrue(os.path.isfile(os.path.join(integ, 'test_data', 'seed_record.json')))
+        with open(os.path.join(HERE, 'O365AuditLog.py')) as f:
+            code = f.read()
+        with open(os.path.join(integ, 'O365AuditLog.py')) as f:
+            self.assertEqual(f.read(), code)
+        with open(os.path.join(self.out, 'Packs/O365AuditLog/pack_metadata.json')) as f:
+            meta = json.load(f)
+        self.assertEqual(meta['currentVersion'], '1.0.0')
+        self.assertEqual(meta['name'], 'O365 Audit Log')
+        with open(os.path.join(self.out, 'docker', 'Dockerfile')) as f:
+            dockerfile = f.read()
+        for fragment in ('FROM ', 'COPY bin/o365auditlog /usr/local/bin/o365auditlog',
+                         'ENV O365AUDITLOG_BIN=/usr/local/bin/o365auditlog'):
+            self.assertIn(fragment, dockerfile)
+        with zipfile.ZipFile(os.path.join(self.out, 'O365AuditLog.zip')) as z:
+            names = z.namelist()
+        self.assertIn('pack_metadata.json', names)
+        self.assertIn('Integrations/O365AuditLog/O365AuditLog.py', names)
+
+        split = os.path.join(integ, 'O365AuditLog.yml')
+        unified = os.path.join(self.out, 'integration-O365AuditLog.yml')
+        with open(split) as f:
+            text = f.read()
+        self.assertIn("  script: '-'\n", text)
+        self.assertIn('  type: python\n', text)
+        self.assertIn('  subtype: python3\n', text)
+        parsed = [load_yaml(p) for p in (source_yml, split, unified)]
+        if None in parsed:
+            return  # no YAML parser here: the textual checks above have to do
+        source, split_doc, unified_doc = parsed
+        for doc in (split_doc, unified_doc):
+            self.assertEqual(doc['script']['type'], 'python')
+            self.assertEqual(doc['script']['subtype'], 'python3')
+            self.assertTrue(doc['script']['dockerimage'])
+            if image:
+                self.assertEqual(doc['script']['dockerimage'], image)
+            # Everything else is the source yml untouched.
+            self.assertEqual(doc['script']['commands'], source['script']['commands'])
+            self.assertEqual(doc['configuration'], source['configuration'])
+            self.assertEqual(doc['commonfields'], source['commonfields'])
+        self.assertEqual(split_doc['script']['script'], '-')
+        self.assertEqual(unified_doc['script']['script'], code.rstrip('\n'))
+        self.assertTrue(unified_doc.get('detaileddescription'))
+
+
+class TestPackFixture(PackTestCase):
+    def test_layout(self):
+        proc = self.pack(PACK_YML=FIXTURE, PACK_BIN=self.fake_bin())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.check_layout(FIXTURE)
+        self.assertIn('warning', proc.stderr, 'a non-ELF binary is flagged')
+
+    def test_docker_image_override(self):
+        proc = self.pack(PACK_YML=FIXTURE, PACK_BIN=self.fake_bin(),
+                         PACK_DOCKER_IMAGE='registry.example.com/o365auditlog:2.0.0',
+                         PACK_VERSION='2.0.0')
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(
+            self.out, 'Packs/O365AuditLog/ReleaseNotes/2_0_0.md')))
+        with open(os.path.join(self.out, INTEG, 'O365AuditLog.yml')) as f:
+            self.assertIn('dockerimage: "registry.example.com/o365auditlog:2.0.0"', f.read())
+
+    def test_missing_yml_fails_clearly(self):
+        proc = self.pack(PACK_YML=os.path.join(self.tmp, 'none.yml'), PACK_BIN=self.fake_bin())
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn('integration.yml', proc.stderr)
+
+    def test_missing_binary_fails_clearly(self):
+        proc = self.pack(PACK_YML=FIXTURE, PACK_BIN=os.path.join(self.tmp, 'none'))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn('make build', proc.stderr)
+
+
+@unittest.skipUnless(os.path.isfile(os.path.join(REPO, 'integration.yml')) and
+                     os.access(os.path.join(REPO, 'bin', 'o365auditlog'), os.X_OK),
+                     'integration.yml or bin/o365auditlog absent (make build)')
+class TestPackRepo(PackTestCase):
+    def test_layout(self):
+        proc = self.pack()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.check_layout(os.path.join(REPO, 'integration.yml'))
+        self.assertNotIn('warning', proc.stderr, 'make build makes a static binary')
+
+
+if __name__ == '__main__':
+    unittest.main()
