@@ -1,0 +1,240 @@
+package exoclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// aadstsActions maps Entra ID (AADSTS) error codes to what the analyst should do.
+// Microsoft's own text is always quoted beside it; codes not listed get only that text.
+var aadstsActions = map[string]string{
+	// Client assertion signed by a key the app does not know (certificate not uploaded,
+	// or a different certificate than the one registered).
+	"AADSTS700027": "Upload this certificate's public part (.cer) under Certificates & secrets of the app registration, or configure the certificate that is registered there.",
+	// Application (client) ID not found in the tenant.
+	"AADSTS700016": "Check app_id and organization, and that an administrator consented to the app in this tenant.",
+	// Tenant not found (wrong domain or GUID, or the wrong cloud).
+	"AADSTS90002": "Check organization (e.g. contoso.onmicrosoft.com or the tenant GUID) and that url matches the tenant's cloud.",
+	// Tenant identifier is neither a DNS name nor a GUID.
+	"AADSTS900023": "Check organization (e.g. contoso.onmicrosoft.com or the tenant GUID).",
+	// Tenant exists but is not in the cloud of this authority.
+	"AADSTS90072": "Check organization and that url/auth_url name the tenant's cloud.",
+	// Client assertion outside its nbf/exp window: this machine's clock is off.
+	"AADSTS700024": "Fix the clock of the machine running the integration (enable NTP) and try again.",
+	// The app is disabled in the tenant.
+	"AADSTS7000112": "Ask an administrator to enable the application (Enterprise applications > Properties) in the tenant.",
+	// The resource (Office 365 Exchange Online) is not known to the tenant or url is wrong.
+	"AADSTS500011": "Check url (e.g. https://outlook.office365.com) and that the tenant has Exchange Online.",
+	// Subject name/issuer authentication refused this certificate.
+	"AADSTS700030": "Use the certificate registered on the app registration, or fix its subject name / issuer trust setting.",
+	// Admin consent is missing for the requested permission.
+	"AADSTS65001": "Ask an administrator to grant admin consent for Exchange.ManageAsApp on the app registration.",
+	// Entra ID is overloaded or failing.
+	"AADSTS90033": "Entra ID is temporarily unavailable: try again in a few minutes.",
+}
+
+// Explain turns any error from this package into the sentence an analyst reads: what
+// happened and what to do. It never includes secrets.
+func Explain(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, explain := range []func(error) (string, bool){
+		explainContext, explainConfig, explainCert, explainRetry, explainSession,
+		explainAuthority, explainExchange, explainBody, explainNetwork,
+	} {
+		if s, ok := explain(err); ok {
+			return s
+		}
+	}
+	return "Exchange Online search failed: " + redact(err.Error()) + ". Check the integration parameters and try again."
+}
+
+func explainContext(err error) (string, bool) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "The command was canceled before Exchange Online answered. Run it again; if it keeps happening, the engine's command timeout may be too short for this date range.", true
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The command ran out of time before Exchange Online answered. Narrow the date range or raise the engine's command timeout, then run it again.", true
+	}
+	return "", false
+}
+
+func explainConfig(err error) (string, bool) {
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		return "", false
+	}
+	return fmt.Sprintf("The integration parameter %s %s. Fix it in the integration instance settings.", ce.Field, ce.Problem), true
+}
+
+func explainCert(err error) (string, bool) {
+	var ce *CertError
+	if !errors.As(err, &ce) {
+		return "", false
+	}
+	switch ce.Problem {
+	case CertNotBase64:
+		return "The certificate parameter is not base64 text. Paste the PFX file encoded as base64 (e.g. `base64 -w0 cert.pfx`).", true
+	case CertNotPFX:
+		return "The certificate is neither a PFX (PKCS#12) file nor PEM" + detail(ce.Detail) + ". Export the certificate with its private key as a .pfx file, base64-encode it and paste it into the certificate parameter.", true
+	case CertWrongPassword:
+		return "The certificate password is wrong, so the PFX file cannot be opened. Enter the password the PFX was exported with.", true
+	case CertNoPrivateKey:
+		return "The certificate file holds no private key. Export the certificate together with its private key (a .pfx with the key, not a .cer) and configure that.", true
+	case CertNoCertificate:
+		return "The certificate file holds a private key but no certificate. Export the certificate and its key together as a .pfx and configure that.", true
+	case CertKeyMismatch:
+		return "The private key in the certificate file does not belong to its certificate. Export the certificate together with its own private key as a .pfx and configure that.", true
+	case CertUnsupportedKey:
+		return "The certificate's key is not RSA" + detail(ce.Detail) + "; Entra ID app-only sign-in needs an RSA certificate. Create an RSA certificate, upload its public part to the app registration and configure it here.", true
+	case CertExpired:
+		return fmt.Sprintf("The certificate %s expired on %s (it was valid from %s). Create a new certificate, upload its public part to the app registration and configure it here.", ce.Subject, stamp(ce.NotAfter), stamp(ce.NotBefore)), true
+	case CertNotYetValid:
+		return fmt.Sprintf("The certificate %s is not valid until %s (it expires %s). Check this machine's clock, or wait until the certificate becomes valid.", ce.Subject, stamp(ce.NotBefore), stamp(ce.NotAfter)), true
+	}
+	return "", false
+}
+
+func explainRetry(err error) (string, bool) {
+	var re *RetryError
+	if !errors.As(err, &re) {
+		return "", false
+	}
+	var apiErr *APIError
+	if errors.As(re.Err, &apiErr) && apiErr.Throttled() {
+		return fmt.Sprintf("%s kept throttling the requests (%d attempts over %s%s). Lower max_concurrency, narrow the date range, or try again later.",
+			apiErr.Source, re.Attempts, re.Elapsed.Round(time.Second), requestIDNote(apiErr)), true
+	}
+	return fmt.Sprintf("%s (Gave up after %d attempts over %s.)", Explain(re.Err), re.Attempts, re.Elapsed.Round(time.Second)), true
+}
+
+func explainSession(err error) (string, bool) {
+	if !errors.Is(err, ErrSessionLost) {
+		return "", false
+	}
+	return "A large audit log search session failed midway and could not be resumed. Run the search again; if it keeps failing, narrow the date range.", true
+}
+
+func explainAuthority(err error) (string, bool) {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Source != SourceAuthority {
+		return "", false
+	}
+	what := fmt.Sprintf("Entra ID refused the token request (HTTP %d", apiErr.Status)
+	if apiErr.Code != "" {
+		what += " " + apiErr.Code
+	}
+	if apiErr.Message != "" {
+		what += ": " + strings.TrimRight(apiErr.Message, ".")
+	}
+	what += ")" + requestIDNote(apiErr) + "."
+	if action, ok := aadstsActions[apiErr.Code]; ok {
+		return what + " " + action, true
+	}
+	if apiErr.Status >= 500 || apiErr.Status == 429 {
+		return what + " Entra ID is having trouble: try again in a few minutes.", true
+	}
+	return what + " Check organization, app_id and the certificate registered on the app, and look the code up in Microsoft's AADSTS error reference.", true
+}
+
+func explainExchange(err error) (string, bool) {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Source != SourceExchange {
+		return "", false
+	}
+	msg := strings.ToLower(apiErr.Message)
+	said := serviceSaid(apiErr)
+	switch {
+	case apiErr.Status == 403 || strings.Contains(msg, "is not allowed to call search-unifiedauditlog") ||
+		strings.Contains(msg, "is not recognized as the name of a cmdlet"):
+		return "Exchange Online refused the search: the app is not allowed to run Search-UnifiedAuditLog" + said + ". Assign the app's service principal the \"View-Only Audit Logs\" or \"Audit Logs\" role (e.g. via the Compliance Management role group), make sure the app has the Exchange.ManageAsApp permission with admin consent, and allow up to an hour for the change to apply.", true
+	case strings.Contains(msg, "retention") || (strings.Contains(msg, "startdate") || strings.Contains(msg, "start date")) && (strings.Contains(msg, "earlier") || strings.Contains(msg, "older") || strings.Contains(msg, "beyond")):
+		return "Exchange Online refused the start date: it lies beyond the audit log retention of this tenant" + said + ". Choose a later start_date (typically within the last 180 days).", true
+	case apiErr.Status == 401:
+		return "Exchange Online rejected the access token even after getting a fresh one" + said + ". Check that the app has the Office 365 Exchange Online permission Exchange.ManageAsApp with admin consent, that organization is right, and that url matches the tenant's cloud.", true
+	case apiErr.Throttled():
+		return "Exchange Online is throttling the requests" + said + ". Lower max_concurrency or try again later.", true
+	case apiErr.Status == 404:
+		return "Exchange Online did not find the admin API for this organization" + said + ". Check url and organization.", true
+	case apiErr.Status >= 500:
+		return "Exchange Online failed to answer" + said + ". Try again in a few minutes; if it persists, report the request id to Microsoft.", true
+	}
+	return "Exchange Online refused the search" + said + ". Check the command's arguments (dates, record_type, ip_addresses) against what Search-UnifiedAuditLog accepts.", true
+}
+
+// serviceSaid quotes the service's status, code, message and request id.
+func serviceSaid(e *APIError) string {
+	s := fmt.Sprintf(" (HTTP %d", e.Status)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + strings.TrimRight(e.Message, ".")
+	}
+	return s + ")" + requestIDNote(e)
+}
+
+func requestIDNote(e *APIError) string {
+	if e.RequestID == "" {
+		return ""
+	}
+	return " [request id " + e.RequestID + "]"
+}
+
+func explainBody(err error) (string, bool) {
+	var big *PageTooLargeError
+	if errors.As(err, &big) {
+		return fmt.Sprintf("Exchange Online sent a page larger than %d MiB. Use a smaller result_size or a narrower date range.", big.Limit>>20), true
+	}
+	var dec *DecodeError
+	if errors.As(err, &dec) {
+		return "Exchange Online sent an answer that could not be read (" + redact(dec.Err.Error()) + "). Try again; if it persists, check that url points to Exchange Online and not to a proxy or login page.", true
+	}
+	return "", false
+}
+
+func explainNetwork(err error) (string, bool) {
+	where := "Exchange Online"
+	var tokErr *TokenError
+	if errors.As(err, &tokErr) {
+		where = "Entra ID (the sign-in authority)"
+	}
+	var (
+		unknownCA *x509.UnknownAuthorityError
+		verifyErr *tls.CertificateVerificationError
+		hostErr   x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		dnsErr    *net.DNSError
+		opErr     *net.OpError
+		netErr    net.Error
+	)
+	switch {
+	case errors.As(err, &hostErr):
+		return fmt.Sprintf("The TLS certificate of %s does not match its host name (%s). Check url/auth_url; enable insecure only for a trusted test endpoint.", where, hostErr.Host), true
+	case errors.As(err, &invalid):
+		return fmt.Sprintf("The TLS certificate of %s is not valid (%s). Check this machine's clock and url/auth_url; enable insecure only for a trusted test endpoint.", where, invalid.Error()), true
+	case errors.As(err, &unknownCA), errors.As(err, &verifyErr):
+		return fmt.Sprintf("The TLS certificate of %s is signed by an unknown authority (often a TLS-inspecting proxy). Add that CA to the trusted roots (e.g. point SSL_CERT_FILE at a bundle that includes it) or, only for testing, enable insecure.", where), true
+	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
+		return fmt.Sprintf("Could not connect to %s through the proxy (%s). Check HTTPS_PROXY/NO_PROXY on the engine, or clear the proxy parameter to connect directly.", where, opErr.Err), true
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("Could not resolve the host %s of %s. Check url/auth_url and the engine's DNS; if the network needs a proxy, enable the proxy parameter.", dnsErr.Name, where), true
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("%s refused the connection. Check url/auth_url and any firewall between the engine and Microsoft; if the network needs a proxy, enable the proxy parameter.", where), true
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Sprintf("%s did not answer within the timeout. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where), true
+	case errors.As(err, &opErr), transientNetError(err):
+		return fmt.Sprintf("The connection to %s failed (%s). Check the network path (proxy, firewall) and try again.", where, redact(err.Error())), true
+	case tokErr != nil:
+		return "Getting an access token from Entra ID failed (" + redact(tokErr.Err.Error()) + "). Check organization, app_id, auth_url and the certificate.", true
+	}
+	return "", false
+}

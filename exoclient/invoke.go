@@ -1,0 +1,208 @@
+package exoclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// cmdletName is the only cmdlet this client invokes.
+const cmdletName = "Search-UnifiedAuditLog"
+
+// anchorMailbox routes app-only InvokeCommand calls (what Connect-ExchangeOnline sends).
+const anchorMailbox = "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@"
+
+// invokeBody is the InvokeCommand request body.
+type invokeBody struct {
+	CmdletInput struct {
+		CmdletName string       `json:"CmdletName"`
+		Parameters searchParams `json:"Parameters"`
+	} `json:"CmdletInput"`
+}
+
+// searchParams are Search-UnifiedAuditLog's parameters on the wire; unset ones are omitted.
+type searchParams struct {
+	StartDate      string   `json:"StartDate"`
+	EndDate        string   `json:"EndDate"`
+	ResultSize     int      `json:"ResultSize,omitempty"`
+	SessionID      string   `json:"SessionId,omitempty"`
+	SessionCommand string   `json:"SessionCommand,omitempty"`
+	RecordType     string   `json:"RecordType,omitempty"`
+	FreeText       string   `json:"FreeText,omitempty"`
+	IPAddresses    []string `json:"IPAddresses,omitempty"`
+	Operations     []string `json:"Operations,omitempty"`
+	UserIDs        []string `json:"UserIds,omitempty"`
+	ObjectIDs      []string `json:"ObjectIds,omitempty"`
+}
+
+// requestBody encodes p; dates are RFC 3339 UTC to the second.
+func requestBody(p SearchParams) ([]byte, error) {
+	var b invokeBody
+	b.CmdletInput.CmdletName = cmdletName
+	b.CmdletInput.Parameters = searchParams{
+		StartDate:   p.Start.UTC().Format(time.RFC3339),
+		EndDate:     p.End.UTC().Format(time.RFC3339),
+		ResultSize:  p.ResultSize,
+		SessionID:   p.SessionID,
+		RecordType:  p.RecordType,
+		FreeText:    p.FreeText,
+		IPAddresses: p.IPAddresses,
+		Operations:  p.Operations,
+		UserIDs:     p.UserIDs,
+		ObjectIDs:   p.ObjectIDs,
+	}
+	if p.LargeSet {
+		b.CmdletInput.Parameters.SessionCommand = "ReturnLargeSet"
+	}
+	return json.Marshal(b)
+}
+
+// SearchPage makes one Search-UnifiedAuditLog call, following @odata.nextLink, with
+// retries. For a large-set call (LargeSet with a SessionID) a failure after which the
+// service may have advanced the session is not retried here: the error wraps
+// ErrSessionLost and the caller fetches the window again with a new SessionID.
+func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
+	body, err := requestBody(p)
+	if err != nil {
+		return nil, err
+	}
+	target := c.ep.invokeURL(c.cfg.Organization)
+	var rows []Row
+	for links := 0; ; links++ {
+		page, next, err := c.post(ctx, target, body, p.LargeSet && p.SessionID != "")
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, page...)
+		if next == "" {
+			return rows, nil
+		}
+		if links >= c.maxNext {
+			return nil, fmt.Errorf("more than %d @odata.nextLink continuations in one call", c.maxNext)
+		}
+		if target, err = c.sameOrigin(next); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// sameOrigin refuses a nextLink that would send the bearer token to another host.
+func (c *Client) sameOrigin(link string) (string, error) {
+	u, err := c.ep.exo.Parse(link)
+	if err != nil || !strings.EqualFold(u.Scheme, c.ep.exo.Scheme) || !strings.EqualFold(u.Host, c.ep.exo.Host) {
+		return "", fmt.Errorf("refusing @odata.nextLink to another origin (%s)", safeOrigin(u))
+	}
+	return u.String(), nil
+}
+
+func safeOrigin(u *url.URL) string {
+	if u == nil {
+		return "unparsable"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// Ping gets a token and makes one cheap search (the last minute, one row): the
+// connectivity and permission check behind test-module.
+func (c *Client) Ping(ctx context.Context) error {
+	end := time.Now().UTC().Truncate(time.Second)
+	_, err := c.SearchPage(ctx, SearchParams{Start: end.Add(-time.Minute), End: end, ResultSize: 1})
+	return err
+}
+
+// post sends body to target under the retry policy and decodes the page. In session mode
+// only failures that certainly left the session untouched are retried.
+func (c *Client) post(ctx context.Context, target string, body []byte, session bool) ([]Row, string, error) {
+	var (
+		rows []Row
+		next string
+	)
+	err := c.retry.do(ctx, cmdletName, func(ctx context.Context) error {
+		var err error
+		rows, next, err = c.postOnce(ctx, target, body)
+		if err != nil && session && mayHaveAdvanced(err) {
+			return &sessionLostError{err: err}
+		}
+		return err
+	})
+	return rows, next, err
+}
+
+// mayHaveAdvanced reports a retryable failure that the service may have processed.
+// A 429 (throttled before processing) and token failures leave the session untouched.
+func mayHaveAdvanced(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.Source == SourceAuthority || apiErr.Throttled()) {
+		return false
+	}
+	var tokErr *TokenError
+	if errors.As(err, &tokErr) {
+		return false
+	}
+	_, retryable := retryDecision(err)
+	return retryable
+}
+
+// postOnce is one attempt: token, POST, and on a 401 one more try with a new credential.
+func (c *Client) postOnce(ctx context.Context, target string, body []byte) ([]Row, string, error) {
+	tok, gen, err := c.token(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next, err := c.exchange(ctx, target, body, tok)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
+		return rows, next, err
+	}
+	if err := c.refreshCredential(gen); err != nil {
+		return nil, "", err
+	}
+	if tok, _, err = c.token(ctx); err != nil {
+		return nil, "", err
+	}
+	return c.exchange(ctx, target, body, tok)
+}
+
+// exchange is one HTTP request and its decoded answer.
+func (c *Client) exchange(ctx context.Context, target string, body []byte, token string) ([]Row, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, "", err
+	}
+	requestID := uuid.NewString()
+	h := req.Header
+	h.Set("Authorization", "Bearer "+token)
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/json")
+	h.Set("X-CmdletName", cmdletName)
+	h.Set("X-ResponseFormat", "json")
+	h.Set("X-AnchorMailbox", anchorMailbox+c.cfg.Organization)
+	h.Set("client-request-id", requestID)
+	started := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer func() {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // drain for keep-alive
+		resp.Body.Close()
+	}()
+	if err := checkResponse(resp, SourceExchange, requestID); err != nil {
+		return nil, "", err
+	}
+	rows, next, err := DecodePage(resp.Body, c.maxPage)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "InvokeCommand", slog.Int("status", resp.StatusCode),
+		slog.Int("rows", len(rows)), slog.Bool("nextLink", next != ""),
+		slog.Duration("took", time.Since(started)), slog.String("request_id", requestID))
+	return rows, next, err
+}

@@ -1,0 +1,273 @@
+package exoclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DecodePage stream-decodes one InvokeCommand response body {"value":[ROW…],
+// "@odata.nextLink":"…"}, reading at most limit bytes (a larger body is a
+// *PageTooLargeError). Malformed or truncated JSON is a *DecodeError.
+func DecodePage(r io.Reader, limit int64) (rows []Row, nextLink string, err error) {
+	lr := &io.LimitedReader{R: r, N: limit + 1}
+	dec := json.NewDecoder(lr)
+	dec.UseNumber()
+	rows, nextLink, err = decodePageObject(dec)
+	if lr.N <= 0 {
+		return nil, "", &PageTooLargeError{Limit: limit}
+	}
+	if err != nil {
+		return nil, "", &DecodeError{Err: err}
+	}
+	return rows, nextLink, nil
+}
+
+func decodePageObject(dec *json.Decoder) ([]Row, string, error) {
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, "", err
+	}
+	var (
+		rows     []Row
+		nextLink string
+		sawValue bool
+	)
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		switch key {
+		case "value":
+			sawValue = true
+			if rows, err = decodeRowArray(dec); err != nil {
+				return nil, "", err
+			}
+		case "@odata.nextLink":
+			if err := dec.Decode(&nextLink); err != nil {
+				return nil, "", fmt.Errorf("@odata.nextLink: %w", err)
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, "", err
+	}
+	if !sawValue {
+		return nil, "", errors.New(`no "value" array in the response`)
+	}
+	return rows, nextLink, nil
+}
+
+func decodeRowArray(dec *json.Decoder) ([]Row, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil { // "value": null
+		return nil, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf(`"value" is not an array`)
+	}
+	rows := []Row{}
+	for i := 0; dec.More(); i++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		row, err := DecodeRow(raw)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
+		}
+		rows = append(rows, row)
+	}
+	_, err = dec.Token() // ']'
+	return rows, err
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("expected %q, found %v", want, tok)
+	}
+	return nil
+}
+
+// wireRow is a row as the service sends it; every field's JSON type is undocumented.
+type wireRow struct {
+	RecordType   json.RawMessage
+	CreationDate json.RawMessage
+	UserIds      json.RawMessage
+	Operations   json.RawMessage
+	AuditData    json.RawMessage
+	ResultIndex  json.RawMessage
+	ResultCount  json.RawMessage
+	Identity     json.RawMessage
+}
+
+// auditHead is what Row needs from inside AuditData.
+type auditHead struct {
+	ID           json.RawMessage `json:"Id"`
+	CreationTime json.RawMessage `json:"CreationTime"`
+}
+
+// DecodeRow decodes one row tolerantly: RecordType as name or number, dates as RFC 3339
+// with or without zone or /Date(ms)/, counts as numbers or strings, AuditData as a JSON
+// string holding the record (or, tolerated, the record object itself). The record's text
+// is kept byte for byte, so its numbers stay exact.
+func DecodeRow(raw []byte) (Row, error) {
+	var w wireRow
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return Row{}, err
+	}
+	audit, err := auditText(w.AuditData)
+	if err != nil {
+		return Row{}, err
+	}
+	var head auditHead
+	if err := json.Unmarshal(audit, &head); err != nil {
+		return Row{}, fmt.Errorf("AuditData: %w", err)
+	}
+	row := Row{AuditData: audit}
+	row.RecordType = recordTypeText(w.RecordType)
+	row.Operations = listText(w.Operations)
+	row.UserIDs = listText(w.UserIds)
+	row.ResultIndex = intValue(w.ResultIndex)
+	row.ResultCount = intValue(w.ResultCount)
+	row.ID = firstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
+	row.CreationTime = parseTime(scalarText(head.CreationTime))
+	if row.CreationTime.IsZero() {
+		row.CreationTime = parseTime(scalarText(w.CreationDate))
+	}
+	return row, nil
+}
+
+// auditText returns the record's JSON text: the unescaped string, or an object as sent.
+func auditText(v json.RawMessage) (json.RawMessage, error) {
+	v = bytes.TrimSpace(v)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+		return nil, errors.New("AuditData missing")
+	case v[0] == '{':
+		return v, nil
+	case v[0] != '"':
+		return nil, errors.New("AuditData is neither a JSON string nor an object")
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return nil, fmt.Errorf("AuditData: %w", err)
+	}
+	text := []byte(strings.TrimSpace(s))
+	if len(text) == 0 || text[0] != '{' || !json.Valid(text) {
+		return nil, errors.New("AuditData does not hold a JSON object")
+	}
+	return text, nil
+}
+
+// scalarText is a JSON string's value or a number's text; "" otherwise.
+func scalarText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return ""
+	}
+	if v[0] == '"' {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return strings.TrimSpace(s)
+		}
+		return ""
+	}
+	if v[0] == '-' || (v[0] >= '0' && v[0] <= '9') {
+		return string(v)
+	}
+	return ""
+}
+
+// recordTypeText maps a number (JSON number or digit string) to its enum name.
+func recordTypeText(v json.RawMessage) string {
+	s := scalarText(v)
+	if n, err := strconv.Atoi(s); err == nil {
+		return recordTypeName(n)
+	}
+	return s
+}
+
+// listText is a string as is, or an array of strings joined with ", ".
+func listText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) > 0 && v[0] == '[' {
+		var items []json.RawMessage
+		if json.Unmarshal(v, &items) != nil {
+			return ""
+		}
+		parts := make([]string, 0, len(items))
+		for _, it := range items {
+			if s := scalarText(it); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	return scalarText(v)
+}
+
+// intValue reads a count sent as a number or a string; 0 if neither. Out-of-range values
+// saturate instead of wrapping.
+func intValue(v json.RawMessage) int {
+	s := scalarText(v)
+	if s == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return int(max(min(n, math.MaxInt32), math.MinInt32))
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) {
+		return int(max(min(f, math.MaxInt32), math.MinInt32))
+	}
+	return 0
+}
+
+// timeLayouts are the shapes seen for CreationTime/CreationDate; no zone means UTC.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"1/2/2006 3:04:05 PM",
+}
+
+// parseTime reads RFC 3339 (zone optional, UTC assumed) or /Date(ms)/ (optionally with an
+// offset suffix, which does not change the instant). The zero time if nothing fits.
+func parseTime(s string) time.Time {
+	if strings.HasPrefix(s, "/Date(") && strings.HasSuffix(s, ")/") {
+		inner := s[len("/Date(") : len(s)-len(")/")]
+		if i := strings.IndexAny(inner[min(1, len(inner)):], "+-"); i >= 0 {
+			inner = inner[:i+min(1, len(inner))]
+		}
+		ms, err := strconv.ParseInt(inner, 10, 64)
+		if err != nil {
+			return time.Time{}
+		}
+		return time.UnixMilli(ms).UTC()
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,153 @@
+package exoclient
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// newHTTPClient builds the one client shared by token and API requests: TLS 1.2+,
+// optional InsecureSkipVerify, the system proxy only when asked, and Timeout per request.
+// Go reads SSL_CERT_FILE for the system roots, which is how deployments add a private CA.
+func newHTTPClient(cfg Config, opts *Options) *http.Client {
+	if opts.HTTPClient != nil {
+		return opts.HTTPClient
+	}
+	rt := opts.Transport
+	if rt == nil {
+		rt = newTransport(cfg, opts.RootCAs)
+	}
+	return &http.Client{Transport: rt, Timeout: cfg.Timeout}
+}
+
+func newTransport(cfg Config, roots *x509.CertPool) *http.Transport {
+	var proxy func(*http.Request) (*url.URL, error)
+	if cfg.Proxy {
+		proxy = http.ProxyFromEnvironment
+	}
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:       proxy,
+		DialContext: dialer.DialContext,
+		TLSClientConfig: &tls.Config{
+			MinVersion:         tls.VersionTLS12,
+			RootCAs:            roots,
+			InsecureSkipVerify: cfg.Insecure, //nolint:gosec // the operator's explicit choice (param insecure)
+		},
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   min(cfg.Timeout, 30*time.Second),
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// tokenTransport is the azcore Transporter behind the credential: it sends token and
+// discovery requests through the shared http.Client under the same retry rules as the
+// API (azcore's own retry policy is switched off), and records the last network error in
+// the request's context because azidentity flattens such errors into plain text.
+type tokenTransport struct {
+	client *http.Client
+	retry  *retrier
+}
+
+// netErrHolder carries a token request's last network error back to Client.token.
+type netErrHolder struct {
+	mu  sync.Mutex
+	err error
+}
+
+type netErrKey struct{}
+
+func withNetErrHolder(ctx context.Context) (context.Context, *netErrHolder) {
+	h := &netErrHolder{}
+	return context.WithValue(ctx, netErrKey{}, h), h
+}
+
+func (h *netErrHolder) set(err error) {
+	h.mu.Lock()
+	h.err = err
+	h.mu.Unlock()
+}
+
+func (h *netErrHolder) get() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.err
+}
+
+// Do implements azcore's policy.Transporter. A retryable status that outlasts the budget
+// is returned as the response so that azidentity reports the authority's own error body.
+func (t *tokenTransport) Do(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	ctx := req.Context()
+	var resp *http.Response
+	err := t.retry.do(ctx, "token "+req.URL.Path, func(ctx context.Context) error {
+		attempt := req.Clone(ctx)
+		if body != nil {
+			attempt.Body = io.NopCloser(bytes.NewReader(body))
+			attempt.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		r, err := t.client.Do(attempt)
+		if err != nil {
+			return err
+		}
+		if _, retryable := retryDecision(&APIError{Status: r.StatusCode}); retryable {
+			return t.keepForRetry(r)
+		}
+		resp = r
+		return nil
+	})
+	if resp != nil {
+		return resp, nil
+	}
+	var kept *keptResponse
+	if errors.As(err, &kept) {
+		return kept.response(), nil
+	}
+	if h, ok := ctx.Value(netErrKey{}).(*netErrHolder); ok {
+		h.set(err)
+	}
+	return nil, err
+}
+
+// keepForRetry buffers a retryable response so that it can be returned if it is the last.
+func (t *tokenTransport) keepForRetry(r *http.Response) error {
+	defer r.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorBody))
+	return &keptResponse{APIError: APIError{Source: SourceAuthority, Status: r.StatusCode,
+		RetryAfter: parseRetryAfter(r.Header.Get("Retry-After"), time.Now())}, resp: r, body: b}
+}
+
+// keptResponse is a retryable token-endpoint answer held between attempts.
+type keptResponse struct {
+	APIError
+	resp *http.Response
+	body []byte
+}
+
+func (k *keptResponse) Unwrap() error { return &k.APIError }
+
+func (k *keptResponse) response() *http.Response {
+	r := *k.resp
+	r.Body = io.NopCloser(bytes.NewReader(k.body))
+	r.ContentLength = int64(len(k.body))
+	return &r
+}
