@@ -19,11 +19,11 @@ const dateExpected = `a relative time "N unit" (N minutes, hours, days, weeks, m
 const maxRelative = 999_999_999
 
 var (
-	relativeRe = regexp.MustCompile(`(?i)^(\d+)\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?$`)
+	relativeRe = regexp.MustCompile(`(?i)^(\d+)[ \t]*(minute|hour|day|week|month|year)s?(?:[ \t]+ago)?$`)
 	// timePart is HH:mm[:ss[.fraction]] with an optional zone (Z or ±hh[[:]mm]).
 	timePart = `(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?([Zz]|[+-]\d{2}(?::?\d{2})?)?`
-	usDateRe = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:(?:[Tt]|\s+)` + timePart + `)?$`)
-	isoDate  = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|\s+)` + timePart + `)?$`)
+	usDateRe = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:(?:[Tt]| +)` + timePart + `)?$`)
+	isoDate  = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]| +)` + timePart + `)?$`)
 )
 
 // dateError says why a date argument was rejected; problem is empty when the text matches no
