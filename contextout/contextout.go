@@ -1,0 +1,106 @@
+package contextout
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Key is the entry-context key of the search results (DESIGN §5): XSOAR merges the list
+// into O365AuditLog, deduplicating records by Id.
+const Key = "O365AuditLog(val.Id && val.Id == obj.Id)"
+
+// MaxDepth is the deepest nesting of objects and arrays accepted in one record, the record
+// itself counting as 1. Real AuditData nests about 5 deep. The bound sits well below the
+// limits of what consumes the context afterwards, with room for the envelope around it:
+// Go's encoding/json stops at 10,000 for a whole message, and Python's json module (the
+// XSOAR bridge) at the interpreter's recursion limit, 1,000 by default.
+const MaxDepth = 512
+
+// Errors a record can fail with; match them with errors.Is.
+var (
+	// ErrNotObject: the record is valid JSON text but not an object.
+	ErrNotObject = errors.New("not a JSON object")
+	// ErrSyntax: the record is not valid JSON.
+	ErrSyntax = errors.New("invalid JSON")
+	// ErrTooDeep: the record nests deeper than MaxDepth.
+	ErrTooDeep = errors.New("nested too deeply")
+)
+
+// RecordError reports which record of a list failed and why.
+type RecordError struct {
+	// Index is the record's 0-based position in the list.
+	Index int
+	// Err wraps one of ErrNotObject, ErrSyntax or ErrTooDeep.
+	Err error
+}
+
+// Error names the record by its 1-based position, as an analyst counts.
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("AuditData record %d (index %d): %v", e.Index+1, e.Index, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Records turns AuditData records (each the JSON text of one record) into the context list:
+// the same records, in the same order, as canonical compact JSON. The first record that is
+// not a JSON object fails the whole list with a *RecordError naming its position. The
+// result is never nil, so it encodes as [] when there are no records.
+func Records(records []json.RawMessage) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, len(records))
+	for i, rec := range records {
+		clean, err := Record(rec)
+		if err != nil {
+			return nil, &RecordError{Index: i, Err: err}
+		}
+		out[i] = clean
+	}
+	return out, nil
+}
+
+// Record sanitizes one AuditData record: it must be a JSON object (surrounding whitespace
+// allowed). Raw control characters inside strings, which strict JSON forbids, are accepted
+// and escaped: the service has been seen to pass them through.
+func Record(data []byte) (json.RawMessage, error) {
+	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
+	s.skipSpace()
+	if s.pos >= len(s.in) {
+		return nil, fmt.Errorf("%w: empty record", ErrSyntax)
+	}
+	if c := s.in[s.pos]; c != '{' {
+		if _, err := Value(data); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: it starts with %s", ErrNotObject, describeByte(c))
+	}
+	if err := s.value(); err != nil {
+		return nil, err
+	}
+	return s.out, nil
+}
+
+// Value sanitizes any JSON text (an object, array, string, number or literal) the way
+// Record does.
+func Value(data []byte) (json.RawMessage, error) {
+	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
+	if err := s.value(); err != nil {
+		return nil, err
+	}
+	return s.out, nil
+}
+
+// EntryContext is the EntryContext of a search entry holding the records under Key.
+func EntryContext(records []json.RawMessage) map[string]any {
+	if records == nil {
+		records = []json.RawMessage{}
+	}
+	return map[string]any{Key: records}
+}
+
+func describeByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", string(rune(c)))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}

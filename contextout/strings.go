@@ -1,0 +1,167 @@
+package contextout
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// str copies a string token in canonical form. The fast path copies strings that need no
+// change byte for byte; anything with an escape, a control character, invalid UTF-8 or a
+// character we escape is decoded and re-encoded from that point on.
+func (s *sanitizer) str() error {
+	start := s.pos // the opening quote
+	i := start + 1
+	for i < len(s.in) {
+		b := s.in[i]
+		if b < utf8.RuneSelf {
+			if b == '"' {
+				s.out = append(s.out, s.in[start:i+1]...)
+				s.pos = i + 1
+				return nil
+			}
+			if b == '\\' || b < 0x20 || b == 0x7f {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s.in[i:])
+		if (r == utf8.RuneError && size == 1) || escapedRune(r) {
+			break
+		}
+		i += size
+	}
+	s.out = append(s.out, s.in[start:i]...)
+	s.pos = i
+	return s.strSlow()
+}
+
+// strSlow continues a string from s.pos, decoding escapes and re-encoding every character.
+func (s *sanitizer) strSlow() error {
+	for s.pos < len(s.in) {
+		b := s.in[s.pos]
+		switch {
+		case b == '"':
+			s.out = append(s.out, '"')
+			s.pos++
+			return nil
+		case b == '\\':
+			r, err := s.escape()
+			if err != nil {
+				return err
+			}
+			s.out = appendRune(s.out, r)
+		case b < utf8.RuneSelf:
+			s.out = appendRune(s.out, rune(b))
+			s.pos++
+		default:
+			r, size := utf8.DecodeRune(s.in[s.pos:])
+			s.out = appendRune(s.out, r) // RuneError for an invalid byte: U+FFFD
+			s.pos += size
+		}
+	}
+	return s.syntaxErr("unterminated string")
+}
+
+// escape decodes one backslash escape at s.pos. A \u escape that is half of a surrogate
+// pair without its other half decodes to U+FFFD, as Go's decoder does: emitting it would
+// produce text that is not valid UTF-8 once decoded.
+func (s *sanitizer) escape() (rune, error) {
+	if s.pos+1 >= len(s.in) {
+		s.pos++
+		return 0, s.syntaxErr("unterminated escape")
+	}
+	c := s.in[s.pos+1]
+	s.pos += 2
+	switch c {
+	case '"', '\\', '/':
+		return rune(c), nil
+	case 'b':
+		return '\b', nil
+	case 'f':
+		return '\f', nil
+	case 'n':
+		return '\n', nil
+	case 'r':
+		return '\r', nil
+	case 't':
+		return '\t', nil
+	case 'u':
+		r, ok := hex4(s.in, s.pos)
+		if !ok {
+			return 0, s.syntaxErr(`invalid \u escape`)
+		}
+		s.pos += 4
+		if !utf16.IsSurrogate(r) {
+			return r, nil
+		}
+		if r < 0xdc00 && s.pos+6 <= len(s.in) && s.in[s.pos] == '\\' && s.in[s.pos+1] == 'u' {
+			if r2, ok := hex4(s.in, s.pos+2); ok {
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					s.pos += 6
+					return dec, nil
+				}
+			}
+		}
+		return utf8.RuneError, nil
+	default:
+		s.pos--
+		return 0, s.syntaxErr("invalid escape \\%s", string(rune(c)))
+	}
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// escapedRune reports the non-ASCII characters written as \u escapes: C1 controls, and
+// U+2028/U+2029, which end a line in JavaScript.
+func escapedRune(r rune) bool {
+	return (r >= 0x80 && r <= 0x9f) || r == 0x2028 || r == 0x2029
+}
+
+// appendRune writes r inside a JSON string in canonical form.
+func appendRune(out []byte, r rune) []byte {
+	switch r {
+	case '"':
+		return append(out, '\\', '"')
+	case '\\':
+		return append(out, '\\', '\\')
+	case '\n':
+		return append(out, '\\', 'n')
+	case '\r':
+		return append(out, '\\', 'r')
+	case '\t':
+		return append(out, '\\', 't')
+	case '\b':
+		return append(out, '\\', 'b')
+	case '\f':
+		return append(out, '\\', 'f')
+	}
+	if r < 0x20 || r == 0x7f || escapedRune(r) {
+		return append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+	}
+	if r < utf8.RuneSelf {
+		return append(out, byte(r))
+	}
+	return utf8.AppendRune(out, r)
+}
