@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/emulator"
+)
+
+// faultFlags collects repeated -fault NAME=RATE flags.
+type faultFlags map[string]float64
+
+func (f faultFlags) String() string { return fmt.Sprint(map[string]float64(f)) }
+
+func (f faultFlags) Set(s string) error {
+	name, rate, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("want NAME=RATE, got %q", s)
+	}
+	r, err := strconv.ParseFloat(rate, 64)
+	if err != nil || r < 0 || r > 1 {
+		return fmt.Errorf("rate of %s must be a number from 0 to 1, got %q", name, rate)
+	}
+	f[strings.TrimSpace(name)] = r
+	return nil
+}
+
+// run parses flags, starts the emulator, announces it and serves until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("exo-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stateDir := fs.String("state-dir", "", "directory for ca.pem, params.json and params-noroles.json (required)")
+	listen := fs.String("listen", "127.0.0.1:0", "listen address")
+	records := fs.Int("records", 10000, "number of generated records")
+	days := fs.Int("days", 7, "days before start-up the data set spans")
+	seed := fs.Int64("seed", 1, "seed of the data set, session order and fault draws")
+	dataset := fs.String("dataset", "", "JSON Lines file of AuditData records to serve instead of generated ones")
+	retention := fs.Int("retention", 0, "retention in days: an older StartDate is refused (0 = none)")
+	latency := fs.Duration("latency", 0, "latency added to every InvokeCommand call, e.g. 300ms")
+	concurrency := fs.Int("tenant-concurrency", 0, "concurrent InvokeCommand calls per tenant before 429 (0 = unlimited)")
+	maxPageRows := fs.Int("max-page-rows", 1000, "rows per response before @odata.nextLink (negative = never split)")
+	ingestion := fs.Duration("ingestion-delay", 0, "typical delay before a record becomes visible")
+	stragglers := fs.Float64("stragglers", 0, "fraction of records arriving hours late")
+	endInclusive := fs.Bool("end-inclusive", false, "treat EndDate as inclusive")
+	echo := fs.Bool("echo-result-size", false, "put ResultSize in ResultCount, as the service reportedly began doing in 2026")
+	vary := fs.Bool("vary", false, "vary row representations (RecordType number/name, date formats, counts as strings)")
+	verbose := fs.Bool("v", false, "log every request to stderr")
+	faults := faultFlags{}
+	fs.Var(faults, "fault", "NAME=RATE fault injection, repeatable; names: "+strings.Join(emulator.FaultNames, ", "))
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *stateDir == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "exo-emulator: -state-dir is required and no positional arguments are accepted")
+		fs.Usage()
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	opts := emulator.Options{
+		Records: *records, Days: *days, Seed: *seed, Dataset: *dataset,
+		Retention: time.Duration(*retention) * 24 * time.Hour, Latency: *latency, TenantConcurrency: *concurrency,
+		Faults: faults, MaxPageRows: *maxPageRows, IngestionDelay: *ingestion, Stragglers: *stragglers,
+		EndDateInclusive: *endInclusive, EchoResultSize: *echo, VaryRepresentations: *vary,
+	}
+	if *verbose {
+		opts.Logf = func(format string, a ...any) { log.Info(fmt.Sprintf(format, a...)) }
+	}
+	emu, err := emulator.StartOn(*listen, opts)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	defer emu.Close()
+	if err := emu.WriteStateDir(*stateDir); err != nil {
+		log.Error("cannot write state", "err", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "ready %s\n", emu.URL())
+	first, last := emu.TimeRange()
+	log.Info("serving", "url", emu.URL(), "organization", emu.Organization(), "records", emu.Len(),
+		"from", first.Format(time.RFC3339), "to", last.Format(time.RFC3339), "state_dir", *stateDir)
+	<-ctx.Done()
+	log.Info("stopping")
+	return 0
+}

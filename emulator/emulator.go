@@ -1,0 +1,245 @@
+package emulator
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Options configures an Emulator. The zero value serves 10,000 generated records spread over
+// the 7 days before Start, without faults, latency, retention or late arrival.
+type Options struct {
+	// Records is the number of generated records (default 10,000; ignored when a data set is given).
+	Records int
+	// Days is the span of the generated data set, ending at the clock's time at Start (default 7).
+	Days int
+	// Seed makes the data set, session shuffles and fault draws deterministic.
+	Seed int64
+	// Dataset is a JSON Lines file, one AuditData object per line, served instead of generated
+	// records. Each line's exact text is kept.
+	Dataset string
+	// DatasetRecords are AuditData objects served instead of generated records (exact text kept).
+	DatasetRecords []json.RawMessage
+	// Retention refuses a StartDate older than now minus Retention (0 = no limit).
+	Retention time.Duration
+	// Latency is added to every InvokeCommand call.
+	Latency time.Duration
+	// TenantConcurrency limits concurrent InvokeCommand calls per tenant (0 = unlimited);
+	// calls beyond it get 429 with the per-tenant concurrency message.
+	TenantConcurrency int
+	// Faults maps a fault name (see FaultNames) to the fraction (0–1) of calls it hits.
+	Faults map[string]float64
+	// Clock is the emulator's notion of now for data visibility, retention and the data set's
+	// span (default time.Now). Token and assertion lifetimes always use the wall clock, since
+	// real clients sign assertions with it.
+	Clock func() time.Time
+	// Hotspots add bursts of generated records in short windows.
+	Hotspots []Hotspot
+	// IngestionDelay is the typical time between a record's CreationTime and its visibility
+	// (each record gets between 0.5 and 1.5 times it). 0 = visible at once.
+	IngestionDelay time.Duration
+	// Stragglers is the fraction (0–1) of records that arrive late by up to StragglerDelay.
+	Stragglers float64
+	// StragglerDelay is the maximum extra delay of a straggler (default 6h when Stragglers > 0).
+	StragglerDelay time.Duration
+	// MaxPageRows splits a page with more rows than this into parts chained with
+	// @odata.nextLink (default 1000 like the service; negative = never split).
+	MaxPageRows int
+	// EndDateInclusive makes EndDate inclusive; by default a record at exactly EndDate is
+	// excluded ([StartDate, EndDate)).
+	EndDateInclusive bool
+	// EchoResultSize puts ResultSize in every row's ResultCount instead of the session total,
+	// as users report the service began doing in 2026.
+	EchoResultSize bool
+	// VaryRepresentations makes rows use every representation seen in the wild: RecordType as a
+	// number or a name, CreationDate as /Date(ms)/ or RFC 3339, counts as numbers or strings.
+	VaryRepresentations bool
+	// Organization is the tenant domain (default contoso.onmicrosoft.com).
+	Organization string
+	// Logf receives one line per request when set.
+	Logf func(format string, args ...any)
+}
+
+// Hotspot adds Count generated records spread evenly over [Start, Start+Duration).
+type Hotspot struct {
+	Start    time.Time
+	Duration time.Duration
+	Count    int
+	// Operation, when set, forces the records' Operation (one the generator knows, e.g.
+	// "FileDownloaded"); otherwise they follow the usual mix.
+	Operation string
+}
+
+// Emulator is a running Exchange Online + Entra ID emulator.
+type Emulator struct {
+	opts     Options
+	srv      *http.Server
+	ln       net.Listener
+	url      string
+	ca       *authorityCA
+	tenant   tenant
+	apps     []*app
+	store    *store
+	faults   *faultPlan
+	tokenKey []byte
+
+	mu        sync.Mutex
+	fixedNow  time.Time
+	sessions  map[string]*session
+	nextLinks map[string]*pendingPage
+	jtis      map[string]time.Time
+	inflight  map[string]int
+	stats     Stats
+	requests  []Request
+	callSeq   uint64
+	closeOnce sync.Once
+}
+
+// Start builds the data set and serves over TLS on 127.0.0.1 with a fresh CA.
+func Start(opts Options) (*Emulator, error) {
+	return StartOn("127.0.0.1:0", opts)
+}
+
+// StartOn is Start on a given listen address (a loopback host:port).
+func StartOn(addr string, opts Options) (*Emulator, error) {
+	opts = withDefaults(opts)
+	if err := validateFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	e := &Emulator{
+		opts:      opts,
+		sessions:  map[string]*session{},
+		nextLinks: map[string]*pendingPage{},
+		jtis:      map[string]time.Time{},
+		inflight:  map[string]int{},
+	}
+	e.stats.Faults = map[string]int{}
+	if err := e.init(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: listen %s: %w", addr, err)
+	}
+	e.ln = ln
+	e.url = "https://" + ln.Addr().String()
+	e.srv = &http.Server{
+		Handler:           e.routes(),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{e.ca.serverCert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() { _ = e.srv.ServeTLS(ln, "", "") }()
+	return e, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Records == 0 && o.Dataset == "" && o.DatasetRecords == nil {
+		o.Records = 10000
+	}
+	if o.Days <= 0 {
+		o.Days = 7
+	}
+	if o.MaxPageRows == 0 {
+		o.MaxPageRows = 1000
+	}
+	if o.Stragglers > 0 && o.StragglerDelay <= 0 {
+		o.StragglerDelay = 6 * time.Hour
+	}
+	if o.Organization == "" {
+		o.Organization = "contoso.onmicrosoft.com"
+	}
+	return o
+}
+
+func (e *Emulator) init() error {
+	var err error
+	if e.ca, err = newAuthorityCA(); err != nil {
+		return err
+	}
+	e.tenant = newTenant(e.opts.Organization, e.opts.Seed)
+	if e.apps, err = newApps(e.opts.Seed); err != nil {
+		return err
+	}
+	e.tokenKey = randomBytes(32)
+	e.faults = newFaultPlan(e.opts.Seed, e.opts.Faults)
+	e.store, err = buildStore(e.opts, e.tenant, e.Now())
+	return err
+}
+
+// Close stops the server and drops every session.
+func (e *Emulator) Close() error {
+	var err error
+	e.closeOnce.Do(func() {
+		err = e.srv.Close()
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	})
+	return err
+}
+
+// URL is the Exchange Online base URL (the plugin's `url` param).
+func (e *Emulator) URL() string { return e.url }
+
+// AuthURL is the Entra ID authority host (the plugin's `auth_url` param); the same server.
+func (e *Emulator) AuthURL() string { return e.url }
+
+// Organization is the tenant domain.
+func (e *Emulator) Organization() string { return e.tenant.domain }
+
+// TenantID is the tenant GUID, accepted wherever the domain is.
+func (e *Emulator) TenantID() string { return e.tenant.id }
+
+// CAPEM is the PEM of the CA that signed the server certificate (write it to SSL_CERT_FILE).
+func (e *Emulator) CAPEM() []byte { return e.ca.pem }
+
+// CertPool holds the emulator's CA.
+func (e *Emulator) CertPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(e.ca.cert)
+	return p
+}
+
+// HTTPClient is an http.Client trusting the emulator's CA.
+func (e *Emulator) HTTPClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{RootCAs: e.CertPool(), MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2: true,
+	}, Timeout: 5 * time.Minute}
+}
+
+// Now is the emulator's clock: SetNow's value if set, else Options.Clock, else time.Now.
+func (e *Emulator) Now() time.Time {
+	e.mu.Lock()
+	fixed := e.fixedNow
+	e.mu.Unlock()
+	if !fixed.IsZero() {
+		return fixed
+	}
+	if e.opts.Clock != nil {
+		return e.opts.Clock()
+	}
+	return time.Now()
+}
+
+// SetNow fixes the emulator's clock at t (the zero time returns to Options.Clock/time.Now).
+func (e *Emulator) SetNow(t time.Time) {
+	e.mu.Lock()
+	e.fixedNow = t
+	e.mu.Unlock()
+}
+
+func (e *Emulator) logf(format string, args ...any) {
+	if e.opts.Logf != nil {
+		e.opts.Logf(format, args...)
+	}
+}

@@ -1,0 +1,247 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// invokeBody is the InvokeCommand request body.
+type invokeBody struct {
+	CmdletInput struct {
+		CmdletName string                     `json:"CmdletName"`
+		Parameters map[string]json.RawMessage `json:"Parameters"`
+	} `json:"CmdletInput"`
+}
+
+const searchCmdlet = "Search-UnifiedAuditLog"
+
+func (e *Emulator) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", e.handleOpenIDConfig)
+	mux.HandleFunc("GET /{tenant}/.well-known/openid-configuration", e.handleOpenIDConfig)
+	mux.HandleFunc("GET /common/discovery/instance", e.handleInstanceDiscovery)
+	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", e.handleJWKS)
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", e.handleToken)
+	mux.HandleFunc("POST /adminapi/beta/{org}/InvokeCommand", e.handleInvoke)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeEXOError(w, http.StatusNotFound, "NotFound", "No resource at %s %s.", r.Method, r.URL.Path)
+	})
+	return mux
+}
+
+func (e *Emulator) handleInvoke(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The request body could not be read.")
+		return
+	}
+	e.recordRequest(r, body)
+	if !e.sleep(r, e.opts.Latency) {
+		return
+	}
+	release, ok := e.enterTenant(r.PathValue("org"))
+	if !ok {
+		e.countFault("tenant-concurrency-limit")
+		writeEXOError(w, http.StatusTooManyRequests, "TooManyRequests", "%s", concurrencyMessage)
+		return
+	}
+	defer release()
+	status := e.invoke(w, r, body)
+	e.logf("InvokeCommand %s -> %d in %s", r.URL.RequestURI(), status, time.Since(start).Round(time.Millisecond))
+}
+
+// sleep waits d unless the client goes away first.
+func (e *Emulator) sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// enterTenant admits a call under the per-tenant concurrency limit.
+func (e *Emulator) enterTenant(org string) (func(), bool) {
+	key := strings.ToLower(org)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.opts.TenantConcurrency > 0 && e.inflight[key] >= e.opts.TenantConcurrency {
+		return nil, false
+	}
+	e.inflight[key]++
+	e.stats.MaxInFlight = max(e.stats.MaxInFlight, e.inflight[key])
+	return func() {
+		e.mu.Lock()
+		e.inflight[key]--
+		e.mu.Unlock()
+	}, true
+}
+
+// invoke runs one InvokeCommand call and returns the HTTP status it answered.
+func (e *Emulator) invoke(w http.ResponseWriter, r *http.Request, body []byte) int {
+	a, why := e.checkAccessToken(r.Header.Get("Authorization"))
+	if a == nil {
+		e.writeUnauthorized(w, why)
+		return http.StatusUnauthorized
+	}
+	if !e.resolveTenant(r.PathValue("org")) {
+		e.writeUnauthorized(w, "the organization '"+r.PathValue("org")+"' is not the token's tenant")
+		return http.StatusUnauthorized
+	}
+	var in invokeBody
+	if err := json.Unmarshal(body, &in); err != nil || in.CmdletInput.CmdletName == "" {
+		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The request body must be {\"CmdletInput\":{\"CmdletName\":…,\"Parameters\":{…}}}.")
+		return http.StatusBadRequest
+	}
+	name := in.CmdletInput.CmdletName
+	if h := r.Header.Get("X-CmdletName"); h != "" && !strings.EqualFold(h, name) {
+		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The X-CmdletName header (%s) does not match the CmdletName in the body (%s).", h, name)
+		return http.StatusBadRequest
+	}
+	if !strings.EqualFold(name, searchCmdlet) {
+		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", name)
+		return http.StatusBadRequest
+	}
+	if !a.auditRole {
+		writeEXOError(w, http.StatusForbidden, "Forbidden", "%s", notAllowedMessage(a, searchCmdlet))
+		return http.StatusForbidden
+	}
+	fault := e.faults.draw()
+	if st, done := e.preFault(w, fault); done {
+		return st
+	}
+	page, perr := e.page(r, in.CmdletInput.Parameters, body, fault)
+	if perr != nil {
+		writeEXOError(w, perr.status, perr.code, "%s", perr.msg)
+		return perr.status
+	}
+	return e.respond(w, page, fault)
+}
+
+// preFault answers faults the front door raises before the cmdlet runs (nothing consumed).
+func (e *Emulator) preFault(w http.ResponseWriter, fault string) (int, bool) {
+	switch fault {
+	case FaultThrottle:
+		w.Header().Set("Retry-After", "1")
+		fallthrough
+	case FaultThrottleNoRetryAfter:
+		e.countFault(fault)
+		writeEXOError(w, http.StatusTooManyRequests, "TooManyRequests", "The request was throttled. Please retry after some time.")
+		return http.StatusTooManyRequests, true
+	case FaultConcurrency:
+		e.countFault(fault)
+		writeEXOError(w, http.StatusTooManyRequests, "TooManyRequests", "%s", concurrencyMessage)
+		return http.StatusTooManyRequests, true
+	case FaultUnavailable:
+		e.countFault(fault)
+		writeGatewayPage(w, http.StatusServiceUnavailable)
+		return http.StatusServiceUnavailable, true
+	}
+	return 0, false
+}
+
+// respond writes a page, or loses it to a fault raised after the cmdlet ran: the session has
+// moved on, so the client cannot get those rows back from it.
+func (e *Emulator) respond(w http.ResponseWriter, p *pageOut, fault string) int {
+	switch fault {
+	case FaultServerError:
+		e.countFault(fault)
+		writeEXOError(w, http.StatusInternalServerError, "InternalServerError", "An internal server error occurred. The operation failed.")
+		return http.StatusInternalServerError
+	case FaultBadGateway, FaultGatewayTimeout:
+		e.countFault(fault)
+		st := map[string]int{FaultBadGateway: http.StatusBadGateway, FaultGatewayTimeout: http.StatusGatewayTimeout}[fault]
+		writeGatewayPage(w, st)
+		return st
+	case FaultReset:
+		e.countFault(fault)
+		resetConnection(w)
+		return 0
+	}
+	b := p.encode()
+	if fault == FaultTruncate {
+		e.countFault(fault)
+		b = b[:len(b)/2]
+	}
+	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8")
+	w.Header().Set("Content-Length", itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	e.countPage(len(p.rows))
+	return http.StatusOK
+}
+
+// resetConnection closes the connection without any response: a hijacked HTTP/1.1 socket is
+// closed, an HTTP/2 stream is reset.
+func resetConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// pageOut is one response: rows and, when split, the link to the rest.
+type pageOut struct {
+	context  string
+	rows     [][]byte
+	nextLink string
+}
+
+func (p *pageOut) encode() []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"@odata.context":`)
+	b.Write(appendJSONString(nil, p.context))
+	b.WriteString(`,"value":[`)
+	for i, r := range p.rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(r)
+	}
+	b.WriteByte(']')
+	if p.nextLink != "" {
+		b.WriteString(`,"@odata.nextLink":`)
+		b.Write(appendJSONString(nil, p.nextLink))
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func itoa(n int) string {
+	return string(appendInt(nil, n))
+}
+
+func appendInt(b []byte, n int) []byte {
+	if n == 0 {
+		return append(b, '0')
+	}
+	var tmp [20]byte
+	i := len(tmp)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		tmp[i] = '-'
+	}
+	return append(b, tmp[i:]...)
+}

@@ -1,0 +1,70 @@
+package emulator
+
+import (
+	"strconv"
+	"time"
+)
+
+// renderRows turns record positions into InvokeCommand rows; firstIndex is the first row's
+// ResultIndex. A bogus page carries ResultIndex -1 and ResultCount 0.
+func (e *Emulator) renderRows(pos []int32, firstIndex, count int, bogus bool) [][]byte {
+	out := make([][]byte, len(pos))
+	call := e.nextCall()
+	for i, p := range pos {
+		idx, cnt := firstIndex+i, count
+		if bogus {
+			idx, cnt = -1, 0
+		}
+		out[i] = e.renderRow(&e.store.recs[p], idx, cnt, call)
+	}
+	return out
+}
+
+func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
+	st := e.store
+	k := &st.kinds[m.kind]
+	id := st.id(m)
+	text := st.text(m)
+	variant := uint64(0)
+	if e.opts.VaryRepresentations {
+		variant = mix64(uint64(m.src)^call*0x9e37) % 4
+	}
+	t := time.Unix(m.t, 0).UTC()
+	w := &jw{b: make([]byte, 0, len(text)+len(text)/8+300)}
+	w.obj()
+	switch variant {
+	case 1:
+		w.n("RecordType", int64(k.recordType))
+	case 2:
+		w.s("RecordType", strconv.Itoa(k.recordType))
+	default:
+		w.s("RecordType", recordTypeName(k.recordType))
+	}
+	switch variant {
+	case 1:
+		w.s("CreationDate", "/Date("+strconv.FormatInt(t.UnixMilli(), 10)+")/")
+	case 2:
+		w.s("CreationDate", t.Format(timeLayout))
+	case 3:
+		w.s("CreationDate", t.Format("2006-01-02T15:04:05+00:00"))
+	default:
+		w.s("CreationDate", t.Format(time.RFC3339))
+	}
+	w.s("UserIds", st.users[m.user])
+	w.s("Operations", k.op)
+	w.key("AuditData")
+	w.sep()
+	w.b = appendJSONString(w.b, string(text))
+	if variant == 2 {
+		w.s("ResultIndex", strconv.Itoa(index))
+		w.s("ResultCount", strconv.Itoa(count))
+	} else {
+		w.n("ResultIndex", int64(index))
+		w.n("ResultCount", int64(count))
+	}
+	w.s("Identity", id)
+	w.bl("IsValid", true)
+	w.s("ObjectState", "Unchanged")
+	w.endObj()
+	return w.b
+}

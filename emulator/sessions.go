@@ -1,0 +1,221 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// httpErr is a refusal with its status and EXO error code.
+type httpErr struct {
+	status int
+	code   string
+	msg    string
+}
+
+// session is a Search-UnifiedAuditLog session: its rows in serving order and how far it got.
+type session struct {
+	mu      sync.Mutex
+	order   []int32
+	cursor  int
+	mode    string
+	last    time.Time
+	variant int
+}
+
+// pendingPage is the unserved rest of a page split by @odata.nextLink.
+type pendingPage struct {
+	org     string
+	params  string
+	rows    [][]byte
+	created time.Time
+}
+
+const (
+	maxSessions  = 5000
+	sessionIdle  = 30 * time.Minute
+	nextLinkLife = 15 * time.Minute
+)
+
+func (e *Emulator) page(r *http.Request, params map[string]json.RawMessage, body []byte, fault string) (*pageOut, *httpErr) {
+	org := r.PathValue("org")
+	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+		return e.continuation(org, tok, params)
+	}
+	sr, err := parseSearchParams(params)
+	if err != nil {
+		var pe *paramError
+		if errors.As(err, &pe) {
+			return nil, &httpErr{http.StatusBadRequest, "BadRequest", pe.msg}
+		}
+		return nil, &httpErr{http.StatusBadRequest, "BadRequest", err.Error()}
+	}
+	if e.opts.Retention > 0 {
+		if earliest := e.Now().Add(-e.opts.Retention); sr.q.Start.Before(earliest) {
+			return nil, &httpErr{http.StatusBadRequest, "BadRequest", fmt.Sprintf(
+				"The StartDate %s is outside the audit log retention period of %s: the earliest date that can be searched is %s. Specify a later StartDate.",
+				sr.q.Start.Format(time.RFC3339), retentionText(e.opts.Retention), earliest.UTC().Format(time.RFC3339))}
+		}
+	}
+	rows := e.selectRows(sr, fault)
+	return e.split(org, params, rows), nil
+}
+
+func retentionText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+// selectRows serves one page of a query: the newest ResultSize rows without a session, or the
+// session's next page.
+func (e *Emulator) selectRows(sr *searchRequest, fault string) [][]byte {
+	if sr.sessionID == "" {
+		pos, _ := e.matches(sr.q)
+		total := min(len(pos), largeSetCap)
+		slices.Reverse(pos)
+		pos = pos[:min(len(pos), sr.resultSize)]
+		bogus := fault == FaultBogusPage
+		if bogus {
+			e.countFault(fault)
+		}
+		return e.renderRows(pos, 1, e.resultCount(total, sr), bogus)
+	}
+	s := e.session(sr)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = time.Now()
+	if fault == FaultDuplicate && s.cursor > 0 {
+		e.countFault(fault)
+		s.cursor -= max(1, min(s.cursor, sr.resultSize/5))
+	}
+	from := s.cursor
+	to := min(len(s.order), from+sr.resultSize)
+	s.cursor = to
+	count := e.resultCount(len(s.order), sr)
+	if fault == FaultBogusPage {
+		e.countFault(fault)
+		s.variant++
+		if s.variant%2 == 0 && from < len(s.order) {
+			return nil // an empty page mid-session: these rows are lost
+		}
+		return e.renderRows(s.order[from:to], from+1, count, true)
+	}
+	return e.renderRows(s.order[from:to], from+1, count, false)
+}
+
+func (e *Emulator) resultCount(total int, sr *searchRequest) int {
+	if e.opts.EchoResultSize {
+		return sr.resultSize
+	}
+	return total
+}
+
+// session finds or starts the session named by the request. A known SessionId continues
+// whatever query started it, as the service does: parameters of later calls are ignored.
+func (e *Emulator) session(sr *searchRequest) *session {
+	key := strings.ToLower(sr.sessionID)
+	e.mu.Lock()
+	s := e.sessions[key]
+	e.mu.Unlock()
+	if s != nil {
+		return s
+	}
+	pos, _ := e.matches(sr.q)
+	s = &session{mode: sr.sessionCommand, last: time.Now()}
+	if sr.sessionCommand == "ReturnLargeSet" {
+		r := rand.New(rand.NewPCG(uint64(e.opts.Seed), hashString(key)))
+		r.Shuffle(len(pos), func(i, j int) { pos[i], pos[j] = pos[j], pos[i] })
+		s.order = pos[:min(len(pos), largeSetCap)]
+	} else {
+		slices.Reverse(pos)
+		s.order = pos[:min(len(pos), previewCap)]
+	}
+	s.order = slices.Clip(s.order)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if prev := e.sessions[key]; prev != nil {
+		return prev
+	}
+	e.evictSessions()
+	e.sessions[key] = s
+	e.stats.Sessions++
+	return s
+}
+
+func (e *Emulator) evictSessions() {
+	if len(e.sessions) < maxSessions {
+		return
+	}
+	now := time.Now()
+	var oldestKey string
+	var oldest time.Time
+	for k, s := range e.sessions {
+		s.mu.Lock()
+		last := s.last
+		s.mu.Unlock()
+		if now.Sub(last) > sessionIdle {
+			delete(e.sessions, k)
+		} else if oldestKey == "" || last.Before(oldest) {
+			oldestKey, oldest = k, last
+		}
+	}
+	if len(e.sessions) >= maxSessions {
+		delete(e.sessions, oldestKey)
+	}
+}
+
+// split cuts a page above MaxPageRows and keeps the rest for the @odata.nextLink.
+func (e *Emulator) split(org string, params map[string]json.RawMessage, rows [][]byte) *pageOut {
+	p := &pageOut{context: e.URL() + "/adminapi/beta/" + org + "/$metadata#Collection(Exchange.GenericHashTable)", rows: rows}
+	if e.opts.MaxPageRows <= 0 || len(rows) <= e.opts.MaxPageRows {
+		return p
+	}
+	tok := uuid.NewString()
+	e.mu.Lock()
+	for k, pp := range e.nextLinks {
+		if time.Since(pp.created) > nextLinkLife {
+			delete(e.nextLinks, k)
+		}
+	}
+	e.nextLinks[tok] = &pendingPage{org: strings.ToLower(org), params: canonicalParams(params), rows: rows[e.opts.MaxPageRows:], created: time.Now()}
+	e.stats.NextLinks++
+	e.mu.Unlock()
+	p.rows = rows[:e.opts.MaxPageRows]
+	p.nextLink = e.URL() + "/adminapi/beta/" + org + "/InvokeCommand?$skiptoken=" + tok
+	return p
+}
+
+// continuation serves the next part of a split page; the body must repeat the first call's.
+func (e *Emulator) continuation(org, tok string, params map[string]json.RawMessage) (*pageOut, *httpErr) {
+	e.mu.Lock()
+	pp := e.nextLinks[tok]
+	if pp != nil && (pp.org != strings.ToLower(org) || pp.params != canonicalParams(params)) {
+		e.mu.Unlock()
+		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The request to an @odata.nextLink must repeat the body of the request that returned it."}
+	}
+	delete(e.nextLinks, tok)
+	e.mu.Unlock()
+	if pp == nil {
+		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The $skiptoken is invalid or has expired."}
+	}
+	return e.split(org, params, pp.rows), nil
+}
+
+func canonicalParams(p map[string]json.RawMessage) string {
+	lower := make(map[string]json.RawMessage, len(p))
+	for k, v := range p {
+		lower[strings.ToLower(k)] = v
+	}
+	b, _ := json.Marshal(lower)
+	return string(b)
+}
