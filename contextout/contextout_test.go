@@ -93,7 +93,7 @@ func TestRecordErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := contextout.Record([]byte(tc.in))
-						errIs(t, err, tc.want)
+			errIs(t, err, tc.want)
 			contains(t, err.Error(), tc.msg)
 		})
 	}
