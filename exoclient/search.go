@@ -30,10 +30,10 @@ type searchProgress struct {
 // splitting, concurrency, dedup), separate from the per-call code.
 type searcher struct {
 	pages          pageFetcher
-	maxConcurrency int                   // 0 = defaultMaxConcurrency
-	newSessionID   func() string         // nil = random UUIDs
-	now            func() time.Time      // clock for progress logs; nil = time.Now
-	log            *slog.Logger          // nil = discard
+	maxConcurrency int                  // 0 = defaultMaxConcurrency
+	newSessionID   func() string        // nil = random UUIDs
+	now            func() time.Time     // clock for progress logs; nil = time.Now
+	log            *slog.Logger         // nil = discard
 	progress       func(searchProgress) // optional, called after every window
 }
 

@@ -136,8 +136,10 @@ func endOnEmptyPage(run sessionRun) sessionRun {
 		run.end, run.why = sessionAmbiguous, "empty first page"
 		return run
 	}
+	// A ResultCount equal to the page size proves nothing: it is what the echoing service
+	// sends on every row.
 	last := run.rows[len(run.rows)-1]
-	if last.ResultIndex == last.ResultCount {
+	if last.ResultIndex == last.ResultCount && last.ResultCount != sessionPageSize {
 		run.end = sessionDone
 		return run
 	}

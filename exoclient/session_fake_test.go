@@ -1,0 +1,281 @@
+package exoclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// fakeBounds is which instants a window [Start, End] includes: the service does not
+// document it, and the search must be exact under each.
+type fakeBounds int
+
+const (
+	boundsHalfOpen fakeBounds = iota // [Start, End)
+	boundsClosed                     // [Start, End]
+	boundsLeftOpen                   // (Start, End]
+)
+
+// fakeFault is what the fake does to one call.
+type fakeFault int
+
+const (
+	faultNone      fakeFault = iota
+	faultBogus               // the page's rows carry ResultIndex -1 (session advances)
+	faultEmpty               // an empty page mid-session (session does not advance)
+	faultLost                // the page is consumed but the call fails (lost response)
+	faultSkip                // the page is consumed and the next one returned (silent retry)
+	faultDuplicate           // the page also carries copies of rows of the previous page
+	faultForbidden           // HTTP 403: not recoverable by a new session
+)
+
+// fakeCall describes one call to the fault decider.
+type fakeCall struct {
+	Params SearchParams
+	Page   int // 0-based page number within the session; 0 for sorted calls
+	// Session numbers the sessions in the order the fake saw them (1-based; 0 for sorted calls).
+	Session int
+}
+
+// fakeService simulates Search-UnifiedAuditLog over an in-memory data set (DESIGN §4):
+// sorted calls newest first; ReturnLargeSet sessions with unsorted pages, a 50,000-row cap,
+// global ResultIndex, ResultCount, and an empty page past the end.
+type fakeService struct {
+	data      []Row // sorted by CreationTime, then ID
+	bounds    fakeBounds
+	echoCount bool                                            // ResultCount echoes ResultSize (the 2026 behaviour)
+	sessDups  int                                             // every sessDups-th row of a session list appears twice (0 = none)
+	fault     func(c fakeCall) fakeFault                      // nil = no faults
+	gate      func(ctx context.Context, p SearchParams) error // called first in every call, outside the lock
+
+	mu          sync.Mutex
+	sessions    map[string]*fakeSession
+	calls       int
+	sessionsRun int
+	inflight    int
+	maxInflight int
+	closed      bool // set by tests: any call after it is counted in lateCalls
+	lateCalls   int
+}
+
+type fakeSession struct {
+	rows  []Row
+	count int // ResultCount: the list's length before the cap
+	pos   int
+	page  int
+	last  []Row
+	num   int
+}
+
+func newFakeService(data []Row) *fakeService {
+	d := slices.Clone(data)
+	slices.SortFunc(d, func(a, b Row) int {
+		if c := a.CreationTime.Compare(b.CreationTime); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+	return &fakeService{data: d, sessions: map[string]*fakeSession{}}
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// selection returns the records of window [start, end] under the fake's bounds, oldest first.
+func (f *fakeService) selection(start, end time.Time) []Row {
+	lo := sort.Search(len(f.data), func(i int) bool {
+		t := f.data[i].CreationTime
+		if f.bounds == boundsLeftOpen {
+			return t.After(start)
+		}
+		return !t.Before(start)
+	})
+	hi := sort.Search(len(f.data), func(i int) bool {
+		t := f.data[i].CreationTime
+		if f.bounds == boundsHalfOpen {
+			return !t.Before(end)
+		}
+		return t.After(end)
+	})
+	if hi < lo {
+		return nil
+	}
+	return f.data[lo:hi]
+}
+
+// expected is the exact answer to q: the newest q.ResultSize, newest first, ties by ID.
+func (f *fakeService) expected(q Query) []Row {
+	sel := slices.Clone(f.selection(q.Start, q.End))
+	slices.SortFunc(sel, compareNewestFirst)
+	return sel[:min(len(sel), q.ResultSize)]
+}
+
+func (f *fakeService) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
+	f.mu.Lock()
+	f.calls++
+	f.inflight++
+	f.maxInflight = max(f.maxInflight, f.inflight)
+	if f.closed {
+		f.lateCalls++
+	}
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inflight--
+		f.mu.Unlock()
+	}()
+	if f.gate != nil {
+		if err := f.gate(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !p.LargeSet {
+		return f.sorted(p)
+	}
+	return f.sessionPage(p)
+}
+
+func (f *fakeService) sorted(p SearchParams) ([]Row, error) {
+	if f.decide(fakeCall{Params: p}) == faultForbidden {
+		return nil, &APIError{Status: http.StatusForbidden, Code: "Forbidden", Message: "not allowed"}
+	}
+	sel := f.selection(p.Start, p.End)
+	size := p.ResultSize
+	if size == 0 {
+		size = 100
+	}
+	out := make([]Row, 0, min(size, len(sel)))
+	for i := len(sel) - 1; i >= 0 && len(out) < size; i-- {
+		r := sel[i]
+		r.ResultIndex, r.ResultCount = len(out)+1, f.resultCount(len(sel), size)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (f *fakeService) resultCount(n, size int) int {
+	if f.echoCount {
+		return size
+	}
+	return n
+}
+
+// session returns (creating it on the first call) the session's row list: the window's
+// records in a shuffled order, with duplicates if configured, capped at 50,000.
+func (f *fakeService) session(p SearchParams) *fakeSession {
+	if s, ok := f.sessions[p.SessionID]; ok {
+		return s
+	}
+	f.sessionsRun++
+	sel := f.selection(p.Start, p.End)
+	rows := make([]Row, 0, len(sel))
+	for i, r := range sel {
+		rows = append(rows, r)
+		if f.sessDups > 0 && i%f.sessDups == f.sessDups-1 {
+			rows = append(rows, sel[i/2])
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(len(sel)), uint64(f.sessionsRun)))
+	rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	s := &fakeSession{count: len(rows), num: f.sessionsRun}
+	s.rows = rows[:min(len(rows), sessionRowCap)]
+	for i := range s.rows {
+		s.rows[i].ResultIndex, s.rows[i].ResultCount = i+1, f.resultCount(s.count, p.ResultSize)
+	}
+	f.sessions[p.SessionID] = s
+	return s
+}
+
+func (f *fakeService) sessionPage(p SearchParams) ([]Row, error) {
+	s := f.session(p)
+	fault := f.decide(fakeCall{Params: p, Page: s.page, Session: s.num})
+	s.page++
+	switch fault {
+	case faultForbidden:
+		return nil, &APIError{Status: http.StatusForbidden, Code: "Forbidden", Message: "not allowed"}
+	case faultEmpty:
+		return []Row{}, nil
+	case faultLost:
+		s.next(p.ResultSize)
+		return nil, fmt.Errorf("read: connection reset by peer")
+	case faultSkip:
+		s.next(p.ResultSize)
+	}
+	prev := s.last
+	page := s.next(p.ResultSize)
+	switch fault {
+	case faultBogus:
+		for i := range page {
+			page[i].ResultIndex = -1
+		}
+	case faultDuplicate:
+		page = append(page, prev[:min(3, len(prev))]...)
+	}
+	return page, nil
+}
+
+// next consumes and returns the next page.
+func (s *fakeSession) next(size int) []Row {
+	end := min(s.pos+size, len(s.rows))
+	page := slices.Clone(s.rows[s.pos:end])
+	s.pos = end
+	s.last = page
+	return page
+}
+
+func (f *fakeService) decide(c fakeCall) fakeFault {
+	if f.fault == nil {
+		return faultNone
+	}
+	return f.fault(c)
+}
+
+func (f *fakeService) stats() (calls, sessions, maxInflight int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls, f.sessionsRun, f.maxInflight
+}
+
+// randomFaults injects kind into a share rate of the session calls, at most limit times
+// per window and never twice at the same page of the same window, so that a correct
+// client always gets a clean session within its bounded attempts. The decider runs
+// under the fake's lock.
+func randomFaults(seed uint64, rate float64, limit int, kinds ...fakeFault) func(fakeCall) fakeFault {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	perWindow := map[Window]int{}
+	atPage := map[string]bool{}
+	return func(c fakeCall) fakeFault {
+		if !c.Params.LargeSet || rng.Float64() >= rate {
+			return faultNone
+		}
+		w := Window{Start: c.Params.Start, End: c.Params.End}
+		key := fmt.Sprint(w, c.Page)
+		if perWindow[w] >= limit || atPage[key] {
+			return faultNone
+		}
+		perWindow[w]++
+		atPage[key] = true
+		return kinds[rng.IntN(len(kinds))]
+	}
+}
+
+// errGate is returned by gates that give up waiting.
+var errGate = errors.New("gate timed out")
