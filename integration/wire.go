@@ -71,7 +71,7 @@ func DecodeRequest(line []byte) (*Request, error) {
 		return nil, &RequestError{Reason: describeJSONError(err)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &RequestError{Reason: fmt.Sprintf("unexpected data after the JSON object at byte %d", dec.InputOffset())}
+		return nil, &RequestError{Reason: "there is more on the line after the JSON object"}
 	}
 	if strings.TrimSpace(w.Command) == "" {
 		return nil, &RequestError{Reason: "the \"command\" field is missing or empty"}
