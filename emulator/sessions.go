@@ -82,8 +82,7 @@ func (e *Emulator) selectRows(sr *searchRequest, fault string) [][]byte {
 	if sr.sessionID == "" {
 		pos, _ := e.matches(sr.q)
 		total := min(len(pos), largeSetCap)
-		slices.Reverse(pos)
-		pos = pos[:min(len(pos), sr.resultSize)]
+		pos = e.newestFirst(pos, sr.resultSize)
 		bogus := fault == FaultBogusPage
 		if bogus {
 			e.countFault(fault)
@@ -137,8 +136,7 @@ func (e *Emulator) session(sr *searchRequest) *session {
 		r.Shuffle(len(pos), func(i, j int) { pos[i], pos[j] = pos[j], pos[i] })
 		s.order = pos[:min(len(pos), largeSetCap)]
 	} else {
-		slices.Reverse(pos)
-		s.order = pos[:min(len(pos), previewCap)]
+		s.order = e.newestFirst(pos, previewCap)
 	}
 	s.order = slices.Clip(s.order)
 	e.mu.Lock()
@@ -218,4 +216,33 @@ func canonicalParams(p map[string]json.RawMessage) string {
 	}
 	b, _ := json.Marshal(lower)
 	return string(b)
+}
+
+// newestFirst returns the newest n of pos (oldest first on input), newest first by
+// CreationTime, ties by Id ascending. Only the tail that can make the cut is sorted, so a
+// window of a million records costs no more than its newest n.
+func (e *Emulator) newestFirst(pos []int32, n int) []int32 {
+	if len(pos) == 0 {
+		return pos
+	}
+	lo := max(0, len(pos)-n)
+	recs := e.store.recs
+	for lo > 0 && recs[pos[lo-1]].t == recs[pos[lo]].t {
+		lo--
+	}
+	tail := slices.Clone(pos[lo:])
+	ids := make(map[int32]string, len(tail))
+	for _, p := range tail {
+		ids[p] = e.store.id(&recs[p])
+	}
+	slices.SortFunc(tail, func(a, b int32) int {
+		if ta, tb := recs[a].t, recs[b].t; ta != tb {
+			if ta > tb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(ids[a], ids[b])
+	})
+	return tail[:min(len(tail), n)]
 }
