@@ -29,13 +29,13 @@ func TestParseDate(t *testing.T) {
 		{in: "0 days", want: now},
 		{in: "3 days ago", want: utc(2024, 3, 28, 12, 30, 45)},
 		// months and years are calendar units clamped to the month's end
-		{in: "1 month", want: utc(2024, 2, 29, 12, 30, 45)},                                         // leap Feb
-		{in: "1 month", now: utc(2023, 3, 31, 0, 0, 0), want: utc(2023, 2, 28, 0, 0, 0)},            // Mar 31 − 1 month
-		{in: "1 MONTH", now: utc(2024, 5, 31, 8, 0, 0), want: utc(2024, 4, 30, 8, 0, 0)},            // 31 → 30
-		{in: "13 months", want: utc(2023, 2, 28, 12, 30, 45)},                                       // across a year
-		{in: "3 months", now: utc(2024, 1, 15, 0, 0, 0), want: utc(2023, 10, 15, 0, 0, 0)},          // back over New Year
-		{in: "1 year", now: utc(2024, 2, 29, 6, 0, 0), want: utc(2023, 2, 28, 6, 0, 0)},             // Feb 29 − 1 year
-		{in: "4 years", now: utc(2024, 2, 29, 6, 0, 0), want: utc(2020, 2, 29, 6, 0, 0)},            // leap to leap
+		{in: "1 month", want: utc(2024, 2, 29, 12, 30, 45)},                                // leap Feb
+		{in: "1 month", now: utc(2023, 3, 31, 0, 0, 0), want: utc(2023, 2, 28, 0, 0, 0)},   // Mar 31 − 1 month
+		{in: "1 MONTH", now: utc(2024, 5, 31, 8, 0, 0), want: utc(2024, 4, 30, 8, 0, 0)},   // 31 → 30
+		{in: "13 months", want: utc(2023, 2, 28, 12, 30, 45)},                              // across a year
+		{in: "3 months", now: utc(2024, 1, 15, 0, 0, 0), want: utc(2023, 10, 15, 0, 0, 0)}, // back over New Year
+		{in: "1 year", now: utc(2024, 2, 29, 6, 0, 0), want: utc(2023, 2, 28, 6, 0, 0)},    // Feb 29 − 1 year
+		{in: "4 years", now: utc(2024, 2, 29, 6, 0, 0), want: utc(2020, 2, 29, 6, 0, 0)},   // leap to leap
 		{in: "2 Years", want: utc(2022, 3, 31, 12, 30, 45)},
 		{in: "12 months", now: utc(2024, 12, 31, 0, 0, 0), want: utc(2023, 12, 31, 0, 0, 0)},
 		// relative counts from now in UTC whatever now's zone

@@ -155,9 +155,13 @@ func TestInvalidInputs(t *testing.T) {
 func TestSecretsNeverInErrors(t *testing.T) {
 	const sentinel = "SENTINEL-not*base64"
 	for name, p := range map[string]map[string]any{
-		"plain":       withParam("certificate", sentinel),
-		"object":      withParam("certificate", map[string]any{"identifier": sentinel, "password": sentinel}),
-		"bad pw type": func() map[string]any { p := withParam("certificate", "QUJD"); p["password"] = []any{sentinel}; return p }(),
+		"plain":  withParam("certificate", sentinel),
+		"object": withParam("certificate", map[string]any{"identifier": sentinel, "password": sentinel}),
+		"bad pw type": func() map[string]any {
+			p := withParam("certificate", "QUJD")
+			p["password"] = []any{sentinel}
+			return p
+		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseParams(p)

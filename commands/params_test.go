@@ -52,7 +52,9 @@ func TestParseParamsValues(t *testing.T) {
 		{"base64 wrapped, unpadded, URL-safe", map[string]any{"certificate": "UEZY\nIGJ5\r\ndGVz"}, func(c exoclient.Config) bool { return string(c.PFX) == "PFX bytes" }},
 		{"base64 URL alphabet", map[string]any{"certificate": "-_-_"}, func(c exoclient.Config) bool { return len(c.PFX) == 3 }},
 		{"PEM passed through", map[string]any{"certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
-			func(c exoclient.Config) bool { return string(c.PFX) == "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }},
+			func(c exoclient.Config) bool {
+				return string(c.PFX) == "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
