@@ -1,8 +1,9 @@
 package commands
 
 import (
-	"encoding/base64"
 	"strings"
+
+	"github.com/o365auditlog/o365auditlog/exoclient"
 )
 
 const certificateExpected = "the PFX file encoded in base64 (the credentials' identifier field, " +
@@ -18,7 +19,7 @@ func certificateParam(params map[string]any) (pfx []byte, password string, err e
 	if strings.TrimSpace(encoded) == "" {
 		return nil, "", &ValidationError{Kind: "parameter", Name: "certificate", Missing: true, Expected: certificateExpected}
 	}
-	pfx, err = decodeCertificate(encoded)
+	pfx, err = exoclient.DecodeCertificateParam(encoded)
 	if err != nil || len(pfx) == 0 {
 		e := &ValidationError{Kind: "parameter", Name: "certificate", Hidden: true, Expected: certificateExpected}
 		e.Problem = "it is not valid base64"
@@ -61,26 +62,4 @@ func secretValues(params map[string]any) []string {
 		}
 	}
 	return out
-}
-
-// decodeCertificate turns the certificate parameter into PFX bytes. A PEM text is passed
-// through as is (exoclient accepts PEM too); base64 may be wrapped over lines, padded or not,
-// standard or URL-safe.
-//
-// TODO(wiring): use exoclient.DecodeCertificateParam once exoclient exports it.
-func decodeCertificate(s string) ([]byte, error) {
-	if strings.Contains(s, "-----BEGIN") {
-		return []byte(strings.TrimSpace(s)), nil
-	}
-	compact := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
-	compact = strings.TrimRight(compact, "=")
-	if strings.ContainsAny(compact, "-_") {
-		return base64.RawURLEncoding.DecodeString(compact)
-	}
-	return base64.RawStdEncoding.DecodeString(compact)
 }

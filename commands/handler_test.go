@@ -304,3 +304,23 @@ func TestUnreadableRecordIsAnError(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestUnknownArgsLoggedAtDebug(t *testing.T) {
+	var buf strings.Builder
+	fc := &fakeClient{result: &exoclient.Result{}}
+	reg := RegistryWith(Options{
+		Now:       func() time.Time { return testNow },
+		NewClient: func(exoclient.Config) (Client, error) { return fc, nil },
+		Logger:    slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	req := &integration.Request{Command: Search, Params: validParams(), Args: map[string]any{"colour": "blue", "result_size": "2"}}
+	if err := reg[Search].Run(context.Background(), req, &fakeSession{}); err != nil {
+		t.Fatal(err)
+	}
+	if log := buf.String(); !strings.Contains(log, "level=DEBUG") || !strings.Contains(log, "colour") || strings.Contains(log, "blue") {
+		t.Errorf("log %q: want the unknown name at debug, never its value", log)
+	}
+	if strings.Contains(buf.String(), "s3cret-pw") || strings.Contains(buf.String(), "UEZYIGJ5dGVz") {
+		t.Errorf("secret in the log: %s", buf.String())
+	}
+}

@@ -2,44 +2,20 @@ package commands
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
-// The pure output helpers come from contextout and humanreadable (DESIGN §1). Until those
-// packages are committed, the handlers call them through these variables so wiring is a
+// The HumanReadable helpers come from humanreadable (DESIGN §1), which was not committed when
+// this was written, so the handlers call them through these two variables: wiring is a
 // one-line change each. The placeholders are deliberately minimal.
 
-// contextKey is the entry-context key of the search results (DESIGN §5).
+// readableMarkdown is the HumanReadable of a search that found records: the title
+// "### Audit log from MM/dd/yyyy HH:mm:ss to MM/dd/yyyy HH:mm:ss" (UTC), a line break, the table.
 //
-// TODO(wiring): contextout.Key.
-const contextKey = "O365AuditLog(val.Id && val.Id == obj.Id)"
-
-// contextRecords turns AuditData texts into the context list, every field kept as it is.
-//
-// TODO(wiring): contextout.Records.
-var contextRecords = func(raw []json.RawMessage) ([]json.RawMessage, error) {
-	out := make([]json.RawMessage, len(raw))
-	for i, r := range raw {
-		if !json.Valid(r) {
-			return nil, fmt.Errorf("AuditData record %d: invalid JSON", i+1)
-		}
-		out[i] = r
-	}
-	return out, nil
+// TODO(wiring): humanreadable.Markdown. The placeholder renders the title and no table.
+var readableMarkdown = func(start, end time.Time, records []json.RawMessage) (string, error) {
+	return "### Audit log from " + stamp(start) + " to " + stamp(end) + "\n", nil
 }
-
-// readableTitle is "### Audit log from MM/dd/yyyy HH:mm:ss to MM/dd/yyyy HH:mm:ss" (UTC).
-//
-// TODO(wiring): humanreadable.Title.
-var readableTitle = func(start, end time.Time) string {
-	return "### Audit log from " + stamp(start) + " to " + stamp(end)
-}
-
-// readableTable is the markdown table of the records (DESIGN §5).
-//
-// TODO(wiring): humanreadable.Table. The placeholder renders no table.
-var readableTable = func(records []json.RawMessage) string { return "" }
 
 // readableEmpty is "Audit log from … to … is empty".
 //

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
@@ -73,17 +74,22 @@ func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, err
 	for i, r := range rows {
 		raw[i] = r.AuditData
 	}
-	records, err := contextRecords(raw)
+	records, err := contextout.Records(raw)
 	if err != nil {
 		return integration.Entry{}, fmt.Errorf("Exchange Online returned an audit record that cannot be read (%v). "+
 			"Run the search again; if it persists, narrow the filters or the dates to leave that record out.", err)
+	}
+	readable, err := readableMarkdown(args.Start, args.End, records)
+	if err != nil {
+		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%v). "+
+			"Run the search again with as_file=true to get them as a file.", err)
 	}
 	return integration.Entry{
 		Type:                   integration.EntryNote,
 		ContentsFormat:         "json",
 		Contents:               records,
-		EntryContext:           map[string]any{contextKey: records},
-		HumanReadable:          readableTitle(args.Start, args.End) + "\n" + readableTable(records),
+		EntryContext:           contextout.EntryContext(records),
+		HumanReadable:          readable,
 		ReadableContentsFormat: "markdown",
 	}, nil
 }
