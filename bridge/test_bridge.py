@@ -4,7 +4,9 @@ Run: python3 -m unittest discover -s bridge -p 'test_*.py'   (also run by `go te
 """
 import importlib
 import os
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,8 +61,11 @@ class BridgeTestCase(unittest.TestCase):
         return demistomock.RESULTS
 
     def assertOneError(self, *fragments):
-        self.assertEqual(len(demistomock.RESULTS), 1, demistomock.RESULTS)
-        entry = demistomock.RESULTS[0]
+        entries = []  # demisto.results takes one entry or a list of them
+        for value in demistomock.RESULTS:
+            entries.extend(value if isinstance(value, list) else [value])
+        self.assertEqual(len(entries), 1, demistomock.RESULTS)
+        entry = entries[0]
         self.assertEqual(entry['Type'], 4)
         self.assertEqual(entry['ContentsFormat'], 'text')
         for fragment in fragments:
@@ -170,7 +175,7 @@ class TestFailures(BridgeTestCase):
         self.assertOneError('within 1 seconds', bridge.TIMEOUT_ENV)
 
     def test_lingering_binary_is_stopped_after_completed(self):
-        os.environ[bridge.TIMEOUT_ENV] = '2'
+        os.environ[bridge.TIMEOUT_ENV] = '1'
         start = time.monotonic()
         results = self.run_bridge('linger')
         self.assertLess(time.monotonic() - start, 10)
@@ -198,13 +203,49 @@ class TestFailures(BridgeTestCase):
         self.assertEqual(len(self.run_bridge('all-kinds')), 3)
 
 
-@unittest.skipUnless(os.access(os.path.join(REPO, 'bin', 'o365auditlog'), os.X_OK),
-                     'bin/o365auditlog not built (make build)')
+BIN_DIR = os.environ.get('O365AUDITLOG_TEST_BIN_DIR') or os.path.join(REPO, 'bin')
+REAL_BIN = os.path.join(BIN_DIR, 'o365auditlog')
+EMULATOR = os.path.join(BIN_DIR, 'exo-emulator')
+
+
+@unittest.skipUnless(os.access(REAL_BIN, os.X_OK), '%s not built (make build)' % REAL_BIN)
 class TestRealBinary(BridgeTestCase):
+    def setUp(self):
+        super().setUp()
+        os.environ[bridge.BIN_ENV] = REAL_BIN
+
     def test_unknown_command_is_error_entry(self):
-        os.environ[bridge.BIN_ENV] = os.path.join(REPO, 'bin', 'o365auditlog')
         self.run_bridge('no-such-command')
         self.assertOneError('no-such-command')
+
+    @unittest.skipUnless(os.access(EMULATOR, os.X_OK), '%s not built (make build)' % EMULATOR)
+    def test_through_emulator(self):
+        state = os.path.join(self.tmp, 'emulator')
+        emu = subprocess.Popen([EMULATOR, '-state-dir', state, '-records', '200', '-days', '2'],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(emu.wait)
+        self.addCleanup(emu.terminate)
+        self.assertTrue(emu.stdout.readline().startswith('ready '))
+        emu.stdout.close()
+        with open(os.path.join(state, 'params.json')) as f:
+            params = json.load(f)
+        self.env.setdefault('SSL_CERT_FILE', os.environ.get('SSL_CERT_FILE'))
+        os.environ['SSL_CERT_FILE'] = os.path.join(state, 'ca.pem')
+
+        self.assertEqual(self.run_bridge('test-module', PARAMS=params),
+                         [[{'Type': 1, 'ContentsFormat': 'text', 'Contents': 'ok'}]])
+        demistomock.reset()
+        results = self.run_bridge('o365-auditlog-search', PARAMS=params,
+                                  ARGS={'result_size': '3', 'start_date': '3 days'})
+        self.assertEqual(len(results), 1, results)
+        entry = results[0][0]
+        self.assertEqual((entry['Type'], entry['ContentsFormat']), (1, 'json'))
+        records = entry['EntryContext']['O365AuditLog(val.Id && val.Id == obj.Id)']
+        self.assertEqual(len(records), 3)
+        self.assertEqual(entry['Contents'], records)
+        self.assertTrue(entry['HumanReadable'].startswith('### Audit log from '))
+        secret = params['certificate']['password']
+        self.assertNotIn(secret, repr(demistomock.DEBUG))
 
 
 if __name__ == '__main__':
