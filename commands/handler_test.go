@@ -324,3 +324,25 @@ func TestUnknownArgsLoggedAtDebug(t *testing.T) {
 		t.Errorf("secret in the log: %s", buf.String())
 	}
 }
+
+// TestDefaultClientBadCertificate runs the default wiring (the real exoclient) with bytes
+// that are no PFX: the error is exoclient's sentence, no network is touched, no secret shown.
+func TestDefaultClientBadCertificate(t *testing.T) {
+	reg := RegistryWith(Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, command := range []string{TestModule, Search} {
+		t.Run(command, func(t *testing.T) {
+			req := &integration.Request{Command: command, Params: validParams(), Args: map[string]any{}}
+			err := reg[command].Run(context.Background(), req, &fakeSession{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), "s3cret-pw") || strings.Contains(err.Error(), "UEZYIGJ5dGVz") {
+				t.Errorf("secret in %q", err)
+			}
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				t.Errorf("a certificate that decodes is the client's to judge: %v", err)
+			}
+		})
+	}
+}

@@ -24,7 +24,7 @@ type Options struct {
 	// time.Now.
 	Now func() time.Time
 	// NewClient builds the client from validated params; nil means exoclient.New with
-	// default options. It is called only after params and args validate.
+	// default options and Logger. It is called only after params and args validate.
 	NewClient func(cfg exoclient.Config) (Client, error)
 	// Logger receives diagnostics (never secrets); nil means slog.Default().
 	Logger *slog.Logger
@@ -35,17 +35,20 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.NewClient == nil {
-		o.NewClient = newExoClient
-	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.NewClient == nil {
+		logger := o.Logger
+		o.NewClient = func(cfg exoclient.Config) (Client, error) { return newExoClient(cfg, logger) }
 	}
 	return o
 }
 
-func newExoClient(cfg exoclient.Config) (Client, error) {
-	c, err := exoclient.New(cfg, nil)
+// newExoClient builds the real client, sharing the handlers' logger. The client keeps its own
+// wall clock: certificate validity must not follow a clock injected for date arithmetic.
+func newExoClient(cfg exoclient.Config, logger *slog.Logger) (Client, error) {
+	c, err := exoclient.New(cfg, &exoclient.Options{Logger: logger})
 	if err != nil {
 		return nil, err // never a typed nil inside the interface
 	}
