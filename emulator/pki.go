@@ -113,20 +113,31 @@ type app struct {
 	sha256    []byte
 }
 
+// newAppKey makes an application's RSA key; tests swap it for a pool of ready keys because
+// RSA key generation dominates start-up.
+var newAppKey = func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
+
 func newApps(seed int64) ([]*app, error) {
+	var noRole *app
+	var noRoleErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		noRole, noRoleErr = newApp("o365auditlog-norole", seededUUID(uint64(seed), 0xa99, 2), false)
+	}()
 	withRole, err := newApp("o365auditlog-reader", seededUUID(uint64(seed), 0xa99, 1), true)
+	<-done
 	if err != nil {
 		return nil, err
 	}
-	noRole, err := newApp("o365auditlog-norole", seededUUID(uint64(seed), 0xa99, 2), false)
-	if err != nil {
-		return nil, err
+	if noRoleErr != nil {
+		return nil, noRoleErr
 	}
 	return []*app{withRole, noRole}, nil
 }
 
 func newApp(name, clientID string, auditRole bool) (*app, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := newAppKey()
 	if err != nil {
 		return nil, fmt.Errorf("emulator: app key: %w", err)
 	}

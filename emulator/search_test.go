@@ -1,0 +1,369 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fixedRecord is an AuditData record at a given time, for boundary tests.
+func fixedRecord(id string, t time.Time, op, user, ip string) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"CreationTime":%q,"Id":%q,"Operation":%q,"OrganizationId":"o","RecordType":15,"ResultStatus":"Succeeded","UserKey":"k","UserType":0,"Version":1,"Workload":"AzureActiveDirectory","ObjectId":"obj-%s","UserId":%q,"ClientIP":%q}`,
+		t.UTC().Format(timeLayout), id, op, id, user, ip))
+}
+
+func TestResultSize(t *testing.T) {
+	e := setup(t, Options{Records: 6000, Days: 2, Seed: 5})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	w := window(first, last.Add(time.Second))
+	cases := []struct {
+		name   string
+		size   any
+		status int
+		rows   int
+		msg    string
+	}{
+		{"default is 100", nil, 200, 100, ""},
+		{"1", 1, 200, 1, ""},
+		{"5000 as a string", "5000", 200, 5000, ""},
+		{"5000", 5000, 200, 5000, ""},
+		{"5001 is refused", 5001, 400, 0, "greater than the maximum allowed range of 5000"},
+		{"0 is refused", 0, 400, 0, "less than the minimum allowed range of 1"},
+		{"not a number", "ten", 400, 0, "ResultSize"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := w
+			if tc.size != nil {
+				p = with(w, "ResultSize", tc.size)
+			}
+			if tc.status != 200 {
+				res := e.invoke1(t, tok, p)
+				eq(t, tc.status, res.Status, "%s", res.Raw)
+				check(t, strings.Contains(res.Err.Message, tc.msg), res.Err.Message)
+				check(t, len(res.Err.Details) == 1 && res.Err.Details[0].Message != "", "%s", res.Raw)
+				return
+			}
+			rows := e.fullPage(t, tok, p)
+			eq(t, tc.rows, len(rows))
+		})
+	}
+}
+
+func TestNewestFirstWithoutSession(t *testing.T) {
+	e := setup(t, Options{Records: 3000, Days: 1, Seed: 9})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	q := Query{Start: first, End: last.Add(time.Second)}
+	truth := e.GroundTruth(q)
+	rows := e.fullPage(t, tok, with(window(q.Start, q.End), "ResultSize", 2500))
+	eq(t, truth[:2500], ids(rows))
+	for i, r := range rows {
+		eq(t, i+1, r.index())
+		eq(t, len(truth), r.count())
+		eq(t, r.Identity, r.audit(t)["Id"])
+	}
+}
+
+func TestDateBounds(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	recs := []json.RawMessage{
+		fixedRecord("a-before", t0.Add(-time.Second), "UserLoggedIn", "u@x", "1.1.1.1"),
+		fixedRecord("b-start", t0, "UserLoggedIn", "u@x", "1.1.1.1"),
+		fixedRecord("c-middle", t0.Add(30*time.Minute), "UserLoggedIn", "u@x", "1.1.1.1"),
+		fixedRecord("d-end", t0.Add(time.Hour), "UserLoggedIn", "u@x", "1.1.1.1"),
+	}
+	cases := []struct {
+		name      string
+		inclusive bool
+		start     string
+		end       string
+		want      []string
+	}{
+		{"start inclusive, end exclusive", false, "2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z", []string{"c-middle", "b-start"}},
+		{"end inclusive knob", true, "2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z", []string{"d-end", "c-middle", "b-start"}},
+		{"no zone means UTC", false, "2026-03-01T12:00:00", "2026-03-01T13:00:00", []string{"c-middle", "b-start"}},
+		{"offset", false, "2026-03-01T13:00:00+01:00", "2026-03-01T14:00:00+01:00", []string{"c-middle", "b-start"}},
+		{"US date", false, "03/01/2026 12:00:00", "03/01/2026 13:00:00", []string{"c-middle", "b-start"}},
+		{"sub-second start excludes the whole second", false, "2026-03-01T12:00:00.5Z", "2026-03-01T13:00:00Z", []string{"c-middle"}},
+		{"empty window", false, "2026-03-01T12:00:00Z", "2026-03-01T12:00:00Z", []string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := setup(t, Options{DatasetRecords: recs, EndDateInclusive: tc.inclusive})
+			rows := e.fullPage(t, e.accessToken(t, 0), map[string]any{"StartDate": tc.start, "EndDate": tc.end})
+			eq(t, tc.want, append([]string{}, ids(rows)...))
+		})
+	}
+	t.Run("refusals", func(t *testing.T) {
+		e := setup(t, Options{DatasetRecords: recs})
+		tok := e.accessToken(t, 0)
+		for _, p := range []map[string]any{
+			{"EndDate": "2026-03-01T13:00:00Z"},
+			{"StartDate": "2026-03-01T13:00:00Z"},
+			{},
+		} {
+			res := e.invoke1(t, tok, p)
+			eq(t, http.StatusBadRequest, res.Status)
+			check(t, strings.Contains(res.Err.Message, "missing mandatory parameters"), res.Err.Message)
+		}
+		for _, p := range []map[string]any{
+			{"StartDate": "2026-03-02T00:00:00Z", "EndDate": "2026-03-01T00:00:00Z"},
+			{"StartDate": "yesterday", "EndDate": "2026-03-01T00:00:00Z"},
+			{"StartDate": "2026-03-01T00:00:00Z", "EndDate": "2026-03-02T00:00:00Z", "Bogus": 1},
+			{"StartDate": "2026-03-01T00:00:00Z", "EndDate": "2026-03-02T00:00:00Z", "SessionCommand": "ReturnLargeSet"},
+			{"StartDate": "2026-03-01T00:00:00Z", "EndDate": "2026-03-02T00:00:00Z", "SessionId": "x", "SessionCommand": "ReturnEverything"},
+		} {
+			res := e.invoke1(t, tok, p)
+			eq(t, http.StatusBadRequest, res.Status, "%v", p)
+		}
+	})
+}
+
+func TestFilters(t *testing.T) {
+	e := setup(t, Options{Records: 8000, Days: 3, Seed: 11})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	base := Query{Start: first, End: last.Add(time.Second)}
+	// Pick filter values from the data so every filter has something to find.
+	sample := func(op string) map[string]any {
+		for _, id := range e.GroundTruth(Query{Start: base.Start, End: base.End, Operations: []string{op}}) {
+			b, _ := e.Record(id)
+			var m map[string]any
+			noErr(t, json.Unmarshal(b, &m))
+			return m
+		}
+		t.Fatalf("no %s record", op)
+		return nil
+	}
+	signIn, file := sample("UserLoginFailed"), sample("FileDownloaded")
+	user := signIn["UserId"].(string)
+	ip := signIn["ActorIpAddress"].(string)
+	cases := []struct {
+		name   string
+		params map[string]any
+		query  Query
+		holds  func(m map[string]any) bool
+	}{
+		{"FreeText is a case-insensitive substring", map[string]any{"FreeText": "invalidusernameorPASSWORD"}, Query{FreeText: "invalidusernameorPASSWORD"},
+			func(m map[string]any) bool {
+				return strings.Contains(strings.ToLower(fmt.Sprint(m)), "invalidusernameorpassword")
+			}},
+		{"RecordType by name", map[string]any{"RecordType": "SharePointFileOperation"}, Query{RecordType: "SharePointFileOperation"},
+			func(m map[string]any) bool { return m["RecordType"] == float64(6) }},
+		{"RecordType by name, any case", map[string]any{"RecordType": "azureactivedirectorystslogon"}, Query{RecordType: "15"},
+			func(m map[string]any) bool { return m["RecordType"] == float64(15) }},
+		{"RecordType by number", map[string]any{"RecordType": 25}, Query{RecordType: "MicrosoftTeams"},
+			func(m map[string]any) bool { return m["Workload"] == "MicrosoftTeams" }},
+		{"Operations, any case, several", map[string]any{"Operations": []string{"filedownloaded", "MailItemsAccessed"}}, Query{Operations: []string{"FileDownloaded", "mailitemsaccessed"}},
+			func(m map[string]any) bool {
+				return m["Operation"] == "FileDownloaded" || m["Operation"] == "MailItemsAccessed"
+			}},
+		{"Operations as a comma string", map[string]any{"Operations": "New-InboxRule,Set-Mailbox"}, Query{Operations: []string{"New-InboxRule", "Set-Mailbox"}},
+			func(m map[string]any) bool { return m["RecordType"] == float64(1) }},
+		{"UserIds, any case", map[string]any{"UserIds": []string{strings.ToUpper(user)}}, Query{UserIDs: []string{user}},
+			func(m map[string]any) bool { return strings.EqualFold(m["UserId"].(string), user) }},
+		{"IPAddresses match ClientIP or ActorIpAddress", map[string]any{"IPAddresses": []string{ip}}, Query{IPAddresses: []string{ip}},
+			func(m map[string]any) bool {
+				return m["ClientIP"] == ip || m["ActorIpAddress"] == ip || m["ClientIPAddress"] == ip
+			}},
+		{"ObjectIds", map[string]any{"ObjectIds": []string{file["ObjectId"].(string)}}, Query{ObjectIDs: []string{file["ObjectId"].(string)}},
+			func(m map[string]any) bool { return m["ObjectId"] == file["ObjectId"] }},
+		{"filters combine with AND", map[string]any{"UserIds": []string{user}, "RecordType": "AzureActiveDirectoryStsLogon", "Operations": []string{"UserLoginFailed"}},
+			Query{UserIDs: []string{user}, Operations: []string{"UserLoginFailed"}, RecordType: "15"},
+			func(m map[string]any) bool { return m["UserId"] == user && m["Operation"] == "UserLoginFailed" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.query
+			q.Start, q.End = base.Start, base.End
+			truth := e.GroundTruth(q)
+			check(t, len(truth) > 0 && len(truth) < e.Len(), "ground truth has %d of %d", len(truth), e.Len())
+			rows := e.fullPage(t, tok, with(with(window(base.Start, base.End), "ResultSize", 5000), flatten(tc.params)...))
+			eq(t, truth[:min(len(truth), 5000)], ids(rows))
+			for _, r := range rows {
+				check(t, tc.holds(r.audit(t)), "row %s does not satisfy the filter", r.AuditData)
+			}
+			req, _ := e.LastRequest()
+			for k := range tc.params {
+				check(t, req.Parameters[k] != nil, "parameter %s did not reach the request", k)
+			}
+		})
+	}
+	t.Run("unknown RecordType is refused", func(t *testing.T) {
+		res := e.invoke1(t, tok, with(window(base.Start, base.End), "RecordType", "NoSuchType"))
+		eq(t, http.StatusBadRequest, res.Status)
+		check(t, strings.Contains(res.Err.Message, "RecordType"), res.Err.Message)
+	})
+}
+
+func flatten(m map[string]any) []any {
+	var out []any
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}
+
+func TestLargeSetSession(t *testing.T) {
+	e := setup(t, Options{Records: 3500, Days: 1, Seed: 21, MaxPageRows: 400})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	q := Query{Start: first, End: last.Add(time.Second)}
+	truth := e.GroundTruth(q)
+	p := with(window(q.Start, q.End), "ResultSize", 1000, "SessionId", "9e0c1f9e-5d1e-4d55-8f64-9a6d0a5b8e11", "SessionCommand", "ReturnLargeSet")
+	var all []row
+	var sizes []int
+	for range 6 {
+		rows := e.fullPage(t, tok, p)
+		sizes = append(sizes, len(rows))
+		all = append(all, rows...)
+	}
+	eq(t, []int{1000, 1000, 1000, len(truth) - 3000, 0, 0}, sizes)
+	for i, r := range all {
+		eq(t, i+1, r.index())
+		eq(t, len(truth), r.count())
+	}
+	got := ids(all)
+	sorted := slices.Clone(got)
+	slices.Sort(sorted)
+	want := slices.Clone(truth)
+	slices.Sort(want)
+	eq(t, want, sorted, "a session returns every matching record once")
+	check(t, !slices.Equal(got, truth), "ReturnLargeSet pages must not come sorted")
+
+	t.Run("preview pages are sorted", func(t *testing.T) {
+		pp := with(window(q.Start, q.End), "ResultSize", 1000, "SessionId", "preview-1", "SessionCommand", "ReturnNextPreviewPage")
+		var got []string
+		for range 4 {
+			got = append(got, ids(e.fullPage(t, tok, pp))...)
+		}
+		eq(t, truth, got)
+	})
+}
+
+func TestSessionCapAt50000(t *testing.T) {
+	if testing.Short() {
+		t.Skip("60,000 records")
+	}
+	hot := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
+	e := setup(t, Options{Records: 100, Days: 1, Seed: 2, Hotspots: []Hotspot{{Start: hot, Duration: time.Hour, Count: 60000}}})
+	tok := e.accessToken(t, 0)
+	q := Query{Start: hot, End: hot.Add(time.Hour)}
+	truth := e.GroundTruth(q)
+	check(t, len(truth) >= 60000, "hot hour holds %d", len(truth))
+	p := with(window(q.Start, q.End), "ResultSize", 5000, "SessionId", "cap-session", "SessionCommand", "ReturnLargeSet")
+	seen := map[string]bool{}
+	pages := 0
+	for {
+		rows := e.fullPage(t, tok, p)
+		if len(rows) == 0 {
+			break
+		}
+		pages++
+		for _, r := range rows {
+			eq(t, largeSetCap, r.count())
+			seen[r.Identity] = true
+		}
+	}
+	eq(t, 10, pages)
+	eq(t, largeSetCap, len(seen))
+	eq(t, 0, len(e.fullPage(t, tok, p)), "past its last row a session answers empty pages")
+}
+
+func TestNextLinkSplit(t *testing.T) {
+	e := setup(t, Options{Records: 1000, Days: 1, Seed: 4, MaxPageRows: 100})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	p := with(window(first, last.Add(time.Second)), "ResultSize", 250)
+	res := e.invoke1(t, tok, p)
+	eq(t, 100, len(res.Rows))
+	check(t, strings.HasPrefix(res.NextLink, e.URL()+"/adminapi/beta/"), res.NextLink)
+	t.Run("a different body is refused", func(t *testing.T) {
+		bad := e.invokeAt(t, tok, res.NextLink, with(p, "ResultSize", 251))
+		eq(t, http.StatusBadRequest, bad.Status)
+	})
+	res2 := e.invokeAt(t, tok, res.NextLink, p)
+	eq(t, 100, len(res2.Rows))
+	res3 := e.invokeAt(t, tok, res2.NextLink, p)
+	eq(t, 50, len(res3.Rows))
+	eq(t, "", res3.NextLink)
+	all := append(append(res.Rows, res2.Rows...), res3.Rows...)
+	for i, r := range all {
+		eq(t, i+1, r.index())
+	}
+	t.Run("a used link is gone", func(t *testing.T) {
+		eq(t, http.StatusBadRequest, e.invokeAt(t, tok, res.NextLink, p).Status)
+	})
+}
+
+func TestRetention(t *testing.T) {
+	now := time.Now().UTC()
+	e := setup(t, Options{Records: 100, Days: 40, Retention: 30 * 24 * time.Hour})
+	tok := e.accessToken(t, 0)
+	res := e.invoke1(t, tok, window(now.Add(-31*24*time.Hour), now))
+	eq(t, http.StatusBadRequest, res.Status)
+	check(t, strings.Contains(res.Err.Message, "retention"), res.Err.Message)
+	eq(t, http.StatusOK, e.invoke1(t, tok, window(now.Add(-29*24*time.Hour), now)).Status)
+}
+
+func TestSeedRecordFromJSONLines(t *testing.T) {
+	text := `{"Actor":[{"ID":"3fa9f28b-eb0e-463a-ba7b-8089fe9991e2","Type":0},{"ID":"user@example.com","Type":5}],"ActorContextId":"ebac1a16-81bf-449b-8d43-5732c3c1d999","ActorIpAddress":"ClientIP","ApplicationId":"00000002-0000-0ff1-ce00-000000000000","AzureActiveDirectoryEventType":1,"ClientIP":"ClientIP","CreationTime":"2021-01-01T23:59:56","ExtendedProperties":[{"Name":"UserAgent","Value":"python-requests/2.18.4"}],"Id":"8133912e-b888-4849-b8fb-070710b35400","LogonError":"InvalidUserNameOrPassword","ObjectId":"00000002-0000-0ff1-ce00-000000000000","Operation":"UserLoginFailed","OrganizationId":"ebac1a16-81bf-449b-8d43-5732c3c1d999","RecordType":15,"ResultStatus":"Failed","UserId":"user@example.com","UserType":0,"Version":1,"Workload":"AzureActiveDirectory"}`
+	path := filepath.Join(t.TempDir(), "seed.jsonl")
+	noErr(t, os.WriteFile(path, []byte(text+"\n\n"), 0o600))
+	e := setup(t, Options{Dataset: path})
+	rows := e.fullPage(t, e.accessToken(t, 0), map[string]any{"StartDate": "01/01/2021", "EndDate": "01/02/2021", "ResultSize": 1})
+	eq(t, 1, len(rows))
+	eq(t, text, rows[0].AuditData, "the exact text is served")
+	eq(t, "AzureActiveDirectoryStsLogon", rows[0].RecordType)
+	eq(t, "8133912e-b888-4849-b8fb-070710b35400", rows[0].Identity)
+	eq(t, "user@example.com", rows[0].UserIds)
+}
+
+func TestRepresentationKnobs(t *testing.T) {
+	e := setup(t, Options{Records: 500, Days: 1, VaryRepresentations: true, EchoResultSize: true})
+	first, last := e.TimeRange()
+	rows := e.fullPage(t, e.accessToken(t, 0), with(window(first, last.Add(time.Second)), "ResultSize", 300))
+	kinds := map[string]bool{}
+	for _, r := range rows {
+		kinds[fmt.Sprintf("%T", r.RecordType)] = true
+		if strings.HasPrefix(r.CreationDate, "/Date(") {
+			kinds["msdate"] = true
+		}
+		eq(t, 300, r.count(), "ResultCount echoes ResultSize")
+	}
+	check(t, kinds["float64"] && kinds["string"] && kinds["msdate"], "%v", kinds)
+}
+
+func TestGeneratorIsDeterministicAndRealistic(t *testing.T) {
+	clock := func() time.Time { return time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC) }
+	a := setup(t, Options{Records: 3000, Seed: 77, Clock: clock})
+	b := setup(t, Options{Records: 3000, Seed: 77, Clock: clock})
+	first, last := a.TimeRange()
+	q := Query{Start: first, End: last.Add(time.Second)}
+	ta, tb := a.GroundTruth(q), b.GroundTruth(q)
+	eq(t, ta, tb)
+	workloads := map[string]int{}
+	for _, id := range ta {
+		ra, _ := a.Record(id)
+		rb, _ := b.Record(id)
+		eq(t, string(ra), string(rb))
+		var m map[string]any
+		noErr(t, json.Unmarshal(ra, &m))
+		workloads[m["Workload"].(string)]++
+		ct, err := time.Parse(timeLayout, m["CreationTime"].(string))
+		noErr(t, err)
+		check(t, !ct.Before(clock().Add(-7*24*time.Hour)) && ct.Before(clock()), "CreationTime %s outside the span", ct)
+		for _, k := range []string{"Id", "Operation", "OrganizationId", "RecordType", "UserId", "Workload", "UserType", "Version"} {
+			check(t, m[k] != nil, "%s lacks %s", ra, k)
+		}
+	}
+	check(t, len(workloads) >= 8, "workloads %v", workloads)
+}
