@@ -46,6 +46,8 @@ type retrier struct {
 	sleep  func(context.Context, time.Duration) error
 	jitter func() float64 // in [0,1)
 	log    *slog.Logger
+	// decide classifies a failure; nil means retryDecision.
+	decide func(error) (time.Duration, bool)
 }
 
 // do calls op until it succeeds, fails with a non-retryable error, the budget runs out
@@ -60,7 +62,11 @@ func (r *retrier) do(ctx context.Context, what string, op func(ctx context.Conte
 		if ctx.Err() != nil {
 			return canceled(ctx, err)
 		}
-		after, retryable := retryDecision(err)
+		decide := r.decide
+		if decide == nil {
+			decide = retryDecision
+		}
+		after, retryable := decide(err)
 		if !retryable {
 			return err
 		}
@@ -99,12 +105,19 @@ func retryDecision(err error) (time.Duration, bool) {
 	if errors.Is(err, ErrSessionLost) {
 		return 0, false // the caller must start a new session
 	}
+	var tokErr *TokenError
+	if errors.As(err, &tokErr) {
+		return 0, false // tokenTransport already retried it
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
+		if apiErr.Source == SourceAuthority {
+			return 0, false // tokenTransport already retried it
+		}
 		switch {
 		case apiErr.Throttled():
 			return apiErr.RetryAfter, true
-		case apiErr.Status == 500, apiErr.Status == 502, apiErr.Status == 503, apiErr.Status == 504:
+		case retryableStatus(apiErr.Status):
 			return apiErr.RetryAfter, true
 		}
 		return 0, false
@@ -159,3 +172,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 func defaultJitter() float64 { return rand.Float64() }
+
+// retryableStatus: throttled, or a server or gateway failure.
+func retryableStatus(code int) bool {
+	switch code {
+	case 429, 500, 502, 503, 504:
+		return true
+	}
+	return false
+}

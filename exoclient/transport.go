@@ -99,20 +99,22 @@ func (t *tokenTransport) Do(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	var resp *http.Response
-	err := t.retry.do(ctx, "token "+req.URL.Path, func(ctx context.Context) error {
+	r := *t.retry
+	r.decide = tokenRetryDecision
+	err := r.do(ctx, "token "+req.URL.Path, func(ctx context.Context) error {
 		attempt := req.Clone(ctx)
 		if body != nil {
 			attempt.Body = io.NopCloser(bytes.NewReader(body))
 			attempt.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		}
-		r, err := t.client.Do(attempt)
+		got, err := t.client.Do(attempt)
 		if err != nil {
 			return err
 		}
-		if _, retryable := retryDecision(&APIError{Status: r.StatusCode}); retryable {
-			return t.keepForRetry(r)
+		if retryableStatus(got.StatusCode) {
+			return t.keepForRetry(got)
 		}
-		resp = r
+		resp = got
 		return nil
 	})
 	if resp != nil {
@@ -150,4 +152,14 @@ func (k *keptResponse) response() *http.Response {
 	r.Body = io.NopCloser(bytes.NewReader(k.body))
 	r.ContentLength = int64(len(k.body))
 	return &r
+}
+
+// tokenRetryDecision retries what the authority answered with a retryable status, and
+// broken connections.
+func tokenRetryDecision(err error) (time.Duration, bool) {
+	var kept *keptResponse
+	if errors.As(err, &kept) {
+		return kept.RetryAfter, true
+	}
+	return 0, transientNetError(err)
 }
