@@ -41,9 +41,7 @@ func (e *Emulator) handleInvoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.recordRequest(r, body)
-	if !e.sleep(r, e.opts.Latency) {
-		return
-	}
+	// The slot is held for the whole call, latency included, as a slow service holds it.
 	release, ok := e.enterTenant(r.PathValue("org"))
 	if !ok {
 		e.countFault("tenant-concurrency-limit")
@@ -51,6 +49,9 @@ func (e *Emulator) handleInvoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	if !e.sleep(r, e.opts.Latency) {
+		return
+	}
 	status := e.invoke(w, r, body)
 	e.logf("InvokeCommand %s -> %d in %s", r.URL.RequestURI(), status, time.Since(start).Round(time.Millisecond))
 }

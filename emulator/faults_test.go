@@ -1,0 +1,222 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// rawInvoke posts a search and returns the response, its body, or the transport error.
+func (e *Emulator) rawInvoke(t *testing.T, token string, params map[string]any) (*http.Response, []byte, error) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": searchCmdlet, "Parameters": params}})
+	noErr(t, err)
+	req, err := http.NewRequest(http.MethodPost, e.URL()+"/adminapi/beta/"+e.Organization()+"/InvokeCommand", bytes.NewReader(body))
+	noErr(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.HTTPClient().Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func TestEachFault(t *testing.T) {
+	e := setup(t, Options{Records: 500, Days: 1, Seed: 8})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	p := with(window(first, last.Add(time.Second)), "ResultSize", 10)
+	cases := []struct {
+		fault  string
+		status int
+		check  func(t *testing.T, resp *http.Response, body []byte)
+	}{
+		{FaultThrottle, 429, func(t *testing.T, resp *http.Response, _ []byte) { eq(t, "1", resp.Header.Get("Retry-After")) }},
+		{FaultThrottleNoRetryAfter, 429, func(t *testing.T, resp *http.Response, _ []byte) { eq(t, "", resp.Header.Get("Retry-After")) }},
+		{FaultConcurrency, 429, func(t *testing.T, _ *http.Response, body []byte) {
+			check(t, strings.Contains(string(body), "maximum number of concurrent requests per tenant"), "%s", body)
+		}},
+		{FaultServerError, 500, func(t *testing.T, _ *http.Response, body []byte) {
+			var eb exoError
+			noErr(t, json.Unmarshal(body, &eb))
+			check(t, eb.Error.Code != "" && eb.Error.Message != "", "%s", body)
+		}},
+		{FaultBadGateway, 502, nil},
+		{FaultUnavailable, 503, nil},
+		{FaultGatewayTimeout, 504, nil},
+		{FaultTruncate, 200, func(t *testing.T, _ *http.Response, body []byte) {
+			check(t, len(body) > 10 && !json.Valid(body), "body should be cut mid-JSON: %s", body)
+		}},
+		{FaultBogusPage, 200, func(t *testing.T, _ *http.Response, body []byte) {
+			var page struct{ Value []row }
+			noErr(t, json.Unmarshal(body, &page))
+			eq(t, 10, len(page.Value))
+			for _, r := range page.Value {
+				eq(t, -1, r.index())
+				eq(t, 0, r.count())
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.fault, func(t *testing.T) {
+			e.InjectNext(tc.fault)
+			resp, body, err := e.rawInvoke(t, tok, p)
+			noErr(t, err)
+			eq(t, tc.status, resp.StatusCode, "%s", body)
+			if tc.check != nil {
+				tc.check(t, resp, body)
+			}
+			eq(t, 1, e.Stats().Faults[tc.fault])
+			// The next call is clean.
+			resp, body, err = e.rawInvoke(t, tok, p)
+			noErr(t, err)
+			eq(t, 200, resp.StatusCode, "%s", body)
+		})
+	}
+	t.Run(FaultReset, func(t *testing.T) {
+		e.InjectNext(FaultReset)
+		_, _, err := e.rawInvoke(t, tok, p)
+		check(t, err != nil, "a reset connection must fail the call")
+		eq(t, 1, e.Stats().Faults[FaultReset])
+	})
+}
+
+func TestDuplicateAndBogusPagesInSessions(t *testing.T) {
+	e := setup(t, Options{Records: 500, Days: 1, Seed: 8})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	total := len(e.GroundTruth(Query{Start: first, End: last.Add(time.Second)}))
+	session := func(id string) map[string]any {
+		return with(window(first, last.Add(time.Second)), "ResultSize", 100, "SessionId", id, "SessionCommand", "ReturnLargeSet")
+	}
+	t.Run("duplicate repeats rows of the previous page", func(t *testing.T) {
+		p := session("dup")
+		page1 := e.fullPage(t, tok, p)
+		e.InjectNext(FaultDuplicate)
+		page2 := e.fullPage(t, tok, p)
+		eq(t, 100, len(page2), "a page with duplicates is still full")
+		inFirst := map[string]bool{}
+		for _, r := range page1 {
+			inFirst[r.Identity] = true
+		}
+		repeated := 0
+		for _, r := range page2 {
+			if inFirst[r.Identity] {
+				repeated++
+			}
+		}
+		eq(t, 20, repeated)
+		rows := len(page1) + len(page2)
+		for {
+			page := e.fullPage(t, tok, p)
+			rows += len(page)
+			if len(page) < 100 {
+				break
+			}
+		}
+		eq(t, total+20, rows)
+	})
+	t.Run("bogus pages: ResultIndex -1, then empty mid-session", func(t *testing.T) {
+		p := session("bogus")
+		eq(t, 100, len(e.fullPage(t, tok, p)))
+		e.InjectNext(FaultBogusPage, FaultBogusPage)
+		bogus := e.fullPage(t, tok, p)
+		eq(t, 100, len(bogus))
+		eq(t, -1, bogus[0].index())
+		eq(t, 0, len(e.fullPage(t, tok, p)), "an empty page mid-session")
+		next := e.fullPage(t, tok, p)
+		eq(t, 301, next[0].index(), "the rows of both pages are lost to the session")
+	})
+}
+
+func TestFaultRatesAreSeededAndDeterministic(t *testing.T) {
+	statuses := func(seed int64) []int {
+		e := setup(t, Options{Records: 50, Days: 1, Seed: seed, Faults: map[string]float64{FaultServerError: 0.3, FaultThrottle: 0.1}})
+		tok := e.accessToken(t, 0)
+		first, last := e.TimeRange()
+		var out []int
+		for range 100 {
+			resp, _, err := e.rawInvoke(t, tok, with(window(first, last.Add(time.Second)), "ResultSize", 1))
+			noErr(t, err)
+			out = append(out, resp.StatusCode)
+		}
+		return out
+	}
+	a, b := statuses(5), statuses(5)
+	eq(t, a, b)
+	count := map[int]int{}
+	for _, s := range a {
+		count[s]++
+	}
+	check(t, count[500] >= 15 && count[500] <= 45 && count[429] >= 3 && count[429] <= 20, "%v", count)
+}
+
+func TestNoFaultsByDefault(t *testing.T) {
+	e := setup(t, Options{Records: 300, Days: 1})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	p := with(window(first, last.Add(time.Second)), "ResultSize", 50, "SessionId", "clean", "SessionCommand", "ReturnLargeSet")
+	seen := map[string]bool{}
+	for range 8 {
+		for _, r := range e.fullPage(t, tok, p) {
+			check(t, !seen[r.Identity], "duplicate %s without faults", r.Identity)
+			seen[r.Identity] = true
+		}
+	}
+	eq(t, 0, len(e.Stats().Faults))
+}
+
+func TestLatencyAndTenantConcurrency(t *testing.T) {
+	e := setup(t, Options{Records: 50, Days: 1, Latency: 300 * time.Millisecond, TenantConcurrency: 2})
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	p := with(window(first, last.Add(time.Second)), "ResultSize", 1)
+	start := time.Now()
+	resp, _, err := e.rawInvoke(t, tok, p)
+	noErr(t, err)
+	eq(t, 200, resp.StatusCode)
+	check(t, time.Since(start) >= 300*time.Millisecond, "latency not applied")
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var bodies []string
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, body, err := e.rawInvoke(t, tok, p)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				codes[-1]++
+				return
+			}
+			codes[resp.StatusCode]++
+			if resp.StatusCode == 429 {
+				bodies = append(bodies, string(body))
+			}
+		}()
+	}
+	wg.Wait()
+	eq(t, map[int]int{200: 2, 429: 2}, codes)
+	for _, b := range bodies {
+		check(t, strings.Contains(b, "maximum number of concurrent requests per tenant"), b)
+	}
+	eq(t, 2, e.Stats().MaxInFlight)
+}
+
+func TestUnknownFaultIsRefused(t *testing.T) {
+	_, err := Start(Options{Records: 1, Faults: map[string]float64{"meteor": 0.5}})
+	check(t, err != nil && strings.Contains(err.Error(), "meteor"), "%v", err)
+	_, err = Start(Options{Records: 1, Faults: map[string]float64{FaultServerError: 0.7, FaultThrottle: 0.6}})
+	check(t, err != nil, "rates above 1 in total")
+}
