@@ -35,6 +35,7 @@ type searcher struct {
 	now            func() time.Time     // clock for progress logs; nil = time.Now
 	log            *slog.Logger         // nil = discard
 	progress       func(searchProgress) // optional, called after every window
+	limits         sessionLimits        // zero = serviceLimits
 }
 
 // Search runs a whole query: one sorted call up to 5,000 records, large-set sessions with
@@ -69,18 +70,18 @@ func (s *searcher) search(ctx context.Context, q Query) (*Result, error) {
 	return s.searchLarge(ctx, q)
 }
 
-// searchLarge first asks for the newest 5,000 records: fewer means that is everything;
+// searchLarge first asks for the newest 5,000 records (a page): fewer means that is everything;
 // otherwise their span and ResultCount estimate the window's size, which decides the
 // initial split.
 func (s *searcher) searchLarge(ctx context.Context, q Query) (*Result, error) {
-	probe, err := s.sortedCall(ctx, q, sortedMaxResultSize)
+	probe, err := s.sortedCall(ctx, q, s.limits.page)
 	if err != nil && !errors.Is(err, errUntrustedPage) {
 		return nil, err
 	}
-	if err == nil && len(probe) < sortedMaxResultSize {
+	if err == nil && len(probe) < s.limits.page {
 		return &Result{Records: newestRows(probe, q.ResultSize)}, nil
 	}
-	return s.runWindows(ctx, q, initialWindows(q.window(), probe, s.maxConcurrency))
+	return s.runWindows(ctx, q, initialWindows(q.window(), probe, s.maxConcurrency, s.limits.target))
 }
 
 // errUntrustedPage marks a sorted call whose answer kept being bogus or short of records
@@ -119,8 +120,8 @@ func (s *searcher) sortedCall(ctx context.Context, q Query, size int) ([]Row, er
 // needs for each piece to expect windowTargetRows (at most 16 per worker: the estimate
 // extrapolates from the newest records and may be far off for older ones; a piece that
 // still hits the cap is split again).
-func initialWindows(w Window, probe []Row, workers int) []Window {
-	n := max(workers, min(windowPieces(estimateRows(w, probe)), 16*workers))
+func initialWindows(w Window, probe []Row, workers, target int) []Window {
+	n := max(workers, min(windowPieces(estimateRows(w, probe), target), 16*workers))
 	return splitWindow(w, n)
 }
 
@@ -169,6 +170,9 @@ func (q Query) params(w Window) SearchParams {
 func (s *searcher) defaults() {
 	if s.maxConcurrency <= 0 {
 		s.maxConcurrency = defaultMaxConcurrency
+	}
+	if s.limits == (sessionLimits{}) {
+		s.limits = serviceLimits
 	}
 	if s.newSessionID == nil {
 		s.newSessionID = newSessionUUID

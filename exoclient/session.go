@@ -23,6 +23,14 @@ const (
 	windowMaxAttempts = 5
 )
 
+// sessionLimits are the sizes a search works with: the service's in production
+// (serviceLimits); tests shrink them to keep their data sets small.
+type sessionLimits struct {
+	page, cap, target int
+}
+
+var serviceLimits = sessionLimits{page: sessionPageSize, cap: sessionRowCap, target: windowTargetRows}
+
 // sessionEnd is how one session over a window ended.
 type sessionEnd int
 
@@ -94,7 +102,7 @@ func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOut
 // only for failures that another session would not fix (cancellation, missing role…).
 func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRun, error) {
 	p := q.params(w)
-	p.LargeSet, p.ResultSize, p.SessionID = true, sessionPageSize, s.newSessionID()
+	p.LargeSet, p.ResultSize, p.SessionID = true, s.limits.page, s.newSessionID()
 	var run sessionRun
 	for call := 1; ; call++ {
 		page, err := s.pages.SearchPage(ctx, p)
@@ -108,9 +116,9 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 			return brokenSession(run, fmt.Sprintf("call %d: bogus row (ResultIndex %d, ResultCount %d)", call, page[i].ResultIndex, page[i].ResultCount)), nil
 		}
 		if len(page) == 0 {
-			return endOnEmptyPage(run), nil
+			return endOnEmptyPage(run, s.limits.page), nil
 		}
-		if lostPage(page, len(run.rows)) {
+		if lostPage(page, len(run.rows), s.limits.page) {
 			return brokenSession(run, fmt.Sprintf("call %d: a page was skipped (ResultIndex %d after %d rows)", call, minResultIndex(page), len(run.rows))), nil
 		}
 		run.rows = append(run.rows, page...)
@@ -118,10 +126,10 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 			run.claimed = max(run.claimed, r.ResultCount)
 		}
 		switch {
-		case len(run.rows) >= sessionRowCap:
+		case len(run.rows) >= s.limits.cap:
 			run.end = sessionCapped
 			return run, nil
-		case len(page) < sessionPageSize:
+		case len(page) < s.limits.page:
 			run.end = sessionDone
 			return run, nil
 		}
@@ -131,7 +139,7 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 // endOnEmptyPage applies DESIGN §4: an empty page after full pages ends the session if the
 // last row's ResultIndex equals its ResultCount; otherwise (or on an empty first page,
 // which an intermittent service failure also produces) it needs confirmation.
-func endOnEmptyPage(run sessionRun) sessionRun {
+func endOnEmptyPage(run sessionRun, pageSize int) sessionRun {
 	if len(run.rows) == 0 {
 		run.end, run.why = sessionAmbiguous, "empty first page"
 		return run
@@ -139,7 +147,7 @@ func endOnEmptyPage(run sessionRun) sessionRun {
 	// A ResultCount equal to the page size proves nothing: it is what the echoing service
 	// sends on every row.
 	last := run.rows[len(run.rows)-1]
-	if last.ResultIndex == last.ResultCount && last.ResultCount != sessionPageSize {
+	if last.ResultIndex == last.ResultCount && last.ResultCount != pageSize {
 		run.end = sessionDone
 		return run
 	}
@@ -163,9 +171,9 @@ func bogusRow(page []Row) int {
 // answer was lost after the service had advanced the session. ResultIndex is the row's
 // position in the session; half a page of slack tolerates duplicates, whatever index
 // the service gives them.
-func lostPage(page []Row, received int) bool {
+func lostPage(page []Row, received, pageSize int) bool {
 	m := minResultIndex(page)
-	return m > 0 && m > received+1+sessionPageSize/2
+	return m > 0 && m > received+1+pageSize/2
 }
 
 func minResultIndex(page []Row) int {

@@ -51,6 +51,7 @@ type fakeService struct {
 	bounds    fakeBounds
 	echoCount bool                                            // ResultCount echoes ResultSize (the 2026 behaviour)
 	sessDups  int                                             // every sessDups-th row of a session list appears twice (0 = none)
+	rowCap    int                                             // rows per session; 0 = sessionRowCap
 	fault     func(c fakeCall) fakeFault                      // nil = no faults
 	gate      func(ctx context.Context, p SearchParams) error // called first in every call, outside the lock
 
@@ -196,7 +197,11 @@ func (f *fakeService) session(p SearchParams) *fakeSession {
 	rng := rand.New(rand.NewPCG(uint64(len(sel)), uint64(f.sessionsRun)))
 	rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 	s := &fakeSession{count: len(rows), num: f.sessionsRun}
-	s.rows = rows[:min(len(rows), sessionRowCap)]
+	rowCap := f.rowCap
+	if rowCap == 0 {
+		rowCap = sessionRowCap
+	}
+	s.rows = rows[:min(len(rows), rowCap)]
 	for i := range s.rows {
 		s.rows[i].ResultIndex, s.rows[i].ResultCount = i+1, f.resultCount(s.count, p.ResultSize)
 	}

@@ -42,10 +42,10 @@ func splitWindow(w Window, n int) []Window {
 }
 
 // windowPieces is how many pieces a window estimated to hold rows records is cut into so
-// that each piece is expected to hold at most windowTargetRows: comfortably under the
-// 50,000-row session cap, so that most pieces need a single session.
-func windowPieces(rows int) int {
-	return (rows + windowTargetRows - 1) / windowTargetRows
+// that each piece is expected to hold at most target (windowTargetRows in production):
+// comfortably under the session cap, so that most pieces need a single session.
+func windowPieces(rows, target int) int {
+	return (rows + target - 1) / target
 }
 
 // windowQueue is a max-heap of windows by End: the newest window is fetched first, which

@@ -93,7 +93,7 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 		return false, out.err
 	}
 	if out.capped && out.window.splittable() {
-		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate)), maxSplitPieces))
+		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate, s.limits.target)), maxSplitPieces))
 		for _, w := range pieces {
 			heap.Push(run.queue, w)
 		}
