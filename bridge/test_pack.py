@@ -140,6 +140,69 @@ class TestPackFixture(PackTestCase):
         self.assertIn('make build', proc.stderr)
 
 
+class TestPackYml(unittest.TestCase):
+    """pack_yml's textual edits on the shapes an integration.yml may take."""
+
+    SRC = ('name: X\n'
+           'script:\n'
+           '  # the code\n'
+           '  script: |-\n'
+           '    old()\n'
+           '\n'
+           '    more()\n'
+           '  type: javascript\n'
+           '  commands:\n'
+           '  - name: a\n'
+           '    script: not-this-one\n'
+           'fromversion: 6.0.0\n')
+
+    def setUp(self):
+        sys.path.insert(0, HERE)
+        self.addCleanup(sys.path.remove, HERE)
+        import pack_yml
+        self.pack_yml = pack_yml
+
+    def test_split_replaces_block_scalar_and_adds_missing_keys(self):
+        out = self.pack_yml.edit(self.SRC, 'split')
+        self.assertEqual(out, 'name: X\n'
+                              'script:\n'
+                              '  dockerimage: "o365auditlog/o365auditlog:1.0.0"\n'
+                              '  subtype: python3\n'
+                              '  # the code\n'
+                              "  script: '-'\n"
+                              '  type: python\n'
+                              '  commands:\n'
+                              '  - name: a\n'
+                              '    script: not-this-one\n'
+                              'fromversion: 6.0.0\n')
+
+    def test_unified_inlines_code_and_description(self):
+        out = self.pack_yml.edit(self.SRC, 'unified', image='img:1', code='a()\n\n  b()\n',
+                                 description='# Hi\n')
+        self.assertIn('  script: |-\n    a()\n\n      b()\n  type: python\n', out)
+        self.assertIn('  dockerimage: "img:1"\n', out)
+        self.assertTrue(out.endswith('fromversion: 6.0.0\ndetaileddescription: |-\n  # Hi\n'))
+
+    def test_no_script_block_fails(self):
+        with self.assertRaises(SystemExit):
+            self.pack_yml.edit('name: X\n', 'split')
+
+
+class TestBridgeSource(unittest.TestCase):
+    def test_standard_library_only(self):
+        import ast
+        with open(os.path.join(HERE, 'O365AuditLog.py')) as f:
+            tree = ast.parse(f.read())
+        names = {a.name.split('.')[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                 for a in n.names}
+        names |= {n.module.split('.')[0] for n in ast.walk(tree)
+                  if isinstance(n, ast.ImportFrom) and n.module}
+        stdlib = getattr(sys, 'stdlib_module_names', None)
+        if stdlib is None:
+            self.skipTest('python < 3.10')
+        self.assertEqual(sorted(names - set(stdlib)), ['demistomock'])
+
+
 @unittest.skipUnless(os.path.isfile(os.path.join(REPO, 'integration.yml')) and
                      os.access(os.path.join(REPO, 'bin', 'o365auditlog'), os.X_OK),
                      'integration.yml or bin/o365auditlog absent (make build)')
