@@ -147,7 +147,7 @@ func (l *loop) execute(ctx context.Context, cmd Command, req *Request) {
 	log.Debug("execution started")
 	err := l.run(ctx, cmd, req)
 	if err == nil {
-		log.Debug("execution finished", "duration", time.Since(start))
+		log.Debug("execution finished", "duration", time.Since(start).String())
 		return
 	}
 	var p *panicError
@@ -157,7 +157,7 @@ func (l *loop) execute(ctx context.Context, cmd Command, req *Request) {
 	case ctx.Err() != nil:
 		log.Warn("command cancelled", "error", err, "reason", context.Cause(ctx))
 	default:
-		log.Warn("command failed", "error", err, "duration", time.Since(start))
+		log.Warn("command failed", "error", err, "duration", time.Since(start).String())
 	}
 	l.fail(cmd.Fetch, l.explain(ctx, req.Command, err))
 }
