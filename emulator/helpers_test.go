@@ -284,3 +284,5 @@ func fmtMsg(msg []any) string {
 	}
 	return fmt.Sprint(msg...)
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
