@@ -76,13 +76,13 @@ func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, err
 	}
 	records, err := contextout.Records(raw)
 	if err != nil {
-		return integration.Entry{}, fmt.Errorf("Exchange Online returned an audit record that cannot be read (%v). "+
+		return integration.Entry{}, fmt.Errorf("Exchange Online returned an audit record that cannot be read (%w). "+
 			"Run the search again; if it persists, narrow the filters or the dates to leave that record out.", err)
 	}
 	readable, err := readableMarkdown(args.Start, args.End, records)
 	if err != nil {
-		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%v). "+
-			"Run the search again with as_file=true to get them as a file.", err)
+		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%w). "+
+			"Narrow the search (fewer records or filters) and run it again.", err)
 	}
 	return integration.Entry{
 		Type:                   integration.EntryNote,
