@@ -54,7 +54,7 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 	w.s("Operations", k.op)
 	w.key("AuditData")
 	w.sep()
-	w.b = appendJSONString(w.b, string(text))
+	w.b = appendJSON(w.b, text)
 	if variant == 2 {
 		w.s("ResultIndex", strconv.Itoa(index))
 		w.s("ResultCount", strconv.Itoa(count))

@@ -1,0 +1,53 @@
+package emulator
+
+import (
+	"flag"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+var scaleRecords = flag.Int("emulator.scale", 0, "run the scale test with this many records (e.g. 1000000)")
+
+// TestScale measures the heap held by a large data set and times typical queries over it:
+// go test ./emulator/ -run TestScale -emulator.scale 1000000 -v
+func TestScale(t *testing.T) {
+	if *scaleRecords == 0 {
+		t.Skip("set -emulator.scale N")
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	e := setup(t, Options{Records: *scaleRecords, Days: 30, Seed: 1})
+	built := time.Since(start)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("%d records built in %s; live heap %.1f MiB (HeapAlloc after GC), process Sys %.1f MiB",
+		e.Len(), built.Round(time.Millisecond), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), float64(after.Sys)/(1<<20))
+	tok := e.accessToken(t, 0)
+	first, last := e.TimeRange()
+	timed := func(name string, f func() int) {
+		s := time.Now()
+		n := f()
+		t.Logf("%s: %d in %s", name, n, time.Since(s).Round(time.Millisecond))
+	}
+	timed("ground truth, whole span", func() int { return len(e.GroundTruth(Query{Start: first, End: last.Add(time.Second)})) })
+	timed("newest 5000 via InvokeCommand", func() int {
+		return len(e.fullPage(t, tok, with(window(first, last.Add(time.Second)), "ResultSize", 5000)))
+	})
+	timed("large set session page of 5000", func() int {
+		return len(e.fullPage(t, tok, with(window(first, last.Add(time.Second)), "ResultSize", 5000, "SessionId", "scale", "SessionCommand", "ReturnLargeSet")))
+	})
+	timed("FreeText over one day", func() int {
+		return len(e.GroundTruth(Query{Start: last.Add(-24 * time.Hour), End: last, FreeText: "BlockedByConditionalAccess"}))
+	})
+	var peak runtime.MemStats
+	runtime.ReadMemStats(&peak)
+	t.Logf("process Sys after queries %.1f MiB", float64(peak.Sys)/(1<<20))
+	if after.HeapAlloc-before.HeapAlloc > 1<<30 {
+		t.Fatalf("heap above 1 GiB")
+	}
+}
