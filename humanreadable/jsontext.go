@@ -1,0 +1,121 @@
+package humanreadable
+
+import (
+	"iter"
+	"unicode/utf8"
+)
+
+// The functions below read JSON text that contextout has already validated and put in
+// canonical compact form: no whitespace, strings escaping only '"', '\\' and control or
+// line-separator characters. They do not validate.
+
+// members yields the key (quoted canonical text) and value text of each top-level member
+// of a canonical object.
+func members(obj []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func([]byte, []byte) bool) {
+		i := 1 // after '{'
+		for i < len(obj) && obj[i] != '}' {
+			kEnd := skipString(obj, i)
+			vStart := kEnd + 1 // after ':'
+			vEnd := skipValue(obj, vStart)
+			if !yield(obj[i:kEnd], obj[vStart:vEnd]) {
+				return
+			}
+			i = vEnd
+			if i < len(obj) && obj[i] == ',' {
+				i++
+			}
+		}
+	}
+}
+
+// skipString returns the index just after the string starting (with its quote) at i.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index just after the value starting at i.
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
+	default:
+		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
+			i++
+		}
+		return i
+	}
+}
+
+// unquote appends the value of a canonical quoted string to dst.
+func unquote(dst, q []byte) []byte {
+	s := q[1 : len(q)-1]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'u':
+			var r rune
+			for _, h := range s[i+1 : min(i+5, len(s))] {
+				r = r<<4 | rune(unhex(h))
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += 4
+		default: // '"', '\\', '/'
+			dst = append(dst, s[i])
+		}
+	}
+	return dst
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0
+}

@@ -1,0 +1,143 @@
+package humanreadable
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/o365auditlog/o365auditlog/contextout"
+)
+
+// Table renders records (each the JSON text of one object) as a GFM table (DESIGN §5):
+// columns are the union of the records' top-level keys sorted by byte order, one row per
+// record in the given order, a missing key an empty cell. Cells: strings and numbers as they
+// are (numbers in their exact JSON text), booleans true/false, null empty, arrays and
+// objects as compact JSON; every value and key goes through Escape, so none can break a
+// row, add a column or inject HTML. Header and separator rows are "| A | B" and
+// "| --- | ---", as in the seed; every line ends with "\n". A record that is not a JSON
+// object (or nests deeper than contextout.MaxDepth) fails the table with a
+// *contextout.RecordError naming it. No records, or records without any key, give "".
+func Table(records []json.RawMessage) (string, error) {
+	clean, err := contextout.Records(records)
+	if err != nil {
+		return "", err
+	}
+	cols, index := columns(clean)
+	if len(cols) == 0 {
+		return "", nil
+	}
+	var b strings.Builder
+	b.Grow(tableSize(clean, len(cols)))
+	row := appendHeader(nil, cols)
+	b.Write(row)
+	cells := make([][]byte, len(cols))
+	var scratch []byte
+	for _, rec := range clean {
+		clear(cells)
+		for key, val := range members(rec) {
+			cells[index[string(key)]] = val // a duplicate key: the last one wins, as in decoders
+		}
+		row = row[:0]
+		for i, val := range cells {
+			if i == 0 {
+				row = append(row, "| "...)
+			} else {
+				row = append(row, " | "...)
+			}
+			row, scratch = appendValue(row, val, scratch)
+		}
+		b.Write(endLine(row))
+	}
+	return b.String(), nil
+}
+
+// columns returns the decoded, sorted union of top-level keys and, for each key's canonical
+// JSON text (contextout makes equal strings equal text), its column.
+func columns(records []json.RawMessage) ([]string, map[string]int) {
+	seen := map[string]string{} // canonical key text → decoded key
+	for _, rec := range records {
+		for key := range members(rec) {
+			if _, ok := seen[string(key)]; !ok {
+				seen[string(key)] = string(unquote(nil, key))
+			}
+		}
+	}
+	cols := make([]string, 0, len(seen))
+	for _, name := range seen {
+		cols = append(cols, name)
+	}
+	sort.Strings(cols)
+	pos := make(map[string]int, len(cols))
+	for i, name := range cols {
+		pos[name] = i
+	}
+	index := make(map[string]int, len(seen))
+	for text, name := range seen {
+		index[text] = pos[name]
+	}
+	return cols, index
+}
+
+func appendHeader(dst []byte, cols []string) []byte {
+	for i, name := range cols {
+		if i == 0 {
+			dst = append(dst, "| "...)
+		} else {
+			dst = append(dst, " | "...)
+		}
+		dst = appendEscaped(dst, []byte(name))
+	}
+	dst = endLine(dst)
+	for i := range cols {
+		if i == 0 {
+			dst = append(dst, "| ---"...)
+		} else {
+			dst = append(dst, " | ---"...)
+		}
+	}
+	return append(dst, '\n')
+}
+
+// endLine ends a row so that GFM splits it into exactly its cells. Trailing spaces go
+// (editors strip them, which would break golden files). A row that then ends with '|' (an
+// empty last cell, or a last cell ending with an escaped pipe) gets a closing " |": GFM
+// drops a final '|' as the optional closing delimiter, even an escaped one (goldmark does),
+// which would merge or lose a cell, and a header row one cell short is no table at all.
+func endLine(row []byte) []byte {
+	for len(row) > 0 && row[len(row)-1] == ' ' {
+		row = row[:len(row)-1]
+	}
+	if len(row) > 0 && row[len(row)-1] == '|' {
+		row = append(row, " |"...)
+	}
+	return append(row, '\n')
+}
+
+// appendValue appends one canonical JSON value as cell text; nil (a missing key) is empty.
+// scratch is reused between calls to unquote strings without an allocation per cell.
+func appendValue(dst, val, scratch []byte) ([]byte, []byte) {
+	if len(val) == 0 {
+		return dst, scratch
+	}
+	switch val[0] {
+	case 'n': // null
+	case 't', 'f':
+		dst = append(dst, val...)
+	case '"':
+		scratch = unquote(scratch[:0], val)
+		dst = appendEscaped(dst, scratch)
+	default: // numbers, arrays, objects: their text
+		dst = appendEscaped(dst, val)
+	}
+	return dst, scratch
+}
+
+// tableSize estimates the output size so the builder grows once: the records' text plus
+// room for separators and escapes.
+func tableSize(records []json.RawMessage, ncols int) int {
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	return n + n/4 + (len(records)+2)*ncols*4
+}
