@@ -22,15 +22,13 @@ const (
 	msgCompleted      = "completed"
 )
 
-// message is every plugin → engine message; unused fields are omitted.
+// message is pong, completed and exception.
 type message struct {
-	Type    string         `json:"type"`
-	Results []Entry        `json:"results,omitempty"`
-	Command string         `json:"command,omitempty"`
-	Args    map[string]any `json:"args,omitempty"`
+	Type string         `json:"type"`
+	Args map[string]any `json:"args,omitempty"`
 }
 
-// resultMessage keeps "results" even when empty, which `omitempty` above would drop.
+// resultMessage keeps "results" even when empty.
 type resultMessage struct {
 	Type    string  `json:"type"`
 	Results []Entry `json:"results"`
