@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -114,11 +115,10 @@ func (s *Server) logger(red *Redactor) *slog.Logger {
 
 // handleLine answers one input line and reports whether it asked to exit (native).
 func (l *loop) handleLine(ctx context.Context, line []byte) (native bool) {
-	text := strings.TrimSpace(string(line))
-	switch text {
-	case "":
+	switch text := bytes.TrimSpace(line); {
+	case len(text) == 0:
 		return false // a blank line is not an execution
-	case "ping":
+	case string(text) == "ping":
 		l.out.send(message{Type: msgPong})
 		return false
 	}

@@ -348,3 +348,21 @@ func TestServeStdoutGone(t *testing.T) {
 	err := srv.Serve(t.Context())
 	isErr(t, err, io.ErrClosedPipe)
 }
+
+// FuzzDecodeRequest checks that any line either decodes into a request with a command or
+// fails with a *RequestError, never a panic. Seeds live in testdata/fuzz/FuzzDecodeRequest.
+func FuzzDecodeRequest(f *testing.F) {
+	f.Fuzz(func(t *testing.T, line []byte) {
+		req, err := DecodeRequest(line)
+		if err != nil {
+			var re *RequestError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not a *RequestError", err)
+			}
+			return
+		}
+		if strings.TrimSpace(req.Command) == "" || req.Params == nil || req.Args == nil || req.Context == nil {
+			t.Fatalf("incomplete request %+v", req)
+		}
+	})
+}

@@ -89,6 +89,7 @@ func (s *session) Call(ctx context.Context, command string, args map[string]any)
 	if args == nil {
 		args = map[string]any{}
 	}
+	s.loop.log.Debug("engine call", "call", command)
 	if err := s.loop.out.send(callMessage{Type: msgExecuteCommand, Command: command, Args: args}); err != nil {
 		return nil, fmt.Errorf("engine call %s: %w", command, err)
 	}
