@@ -92,7 +92,7 @@ var ErrSessionLost = errors.New("large-set session can no longer be trusted")
 // sessionLostError joins ErrSessionLost with the failure that caused it.
 type sessionLostError struct{ err error }
 
-func (e *sessionLostError) Error() string { return fmt.Sprintf("%v: %v", ErrSessionLost, e.err) }
+func (e *sessionLostError) Error() string   { return fmt.Sprintf("%v: %v", ErrSessionLost, e.err) }
 func (e *sessionLostError) Unwrap() []error { return []error{ErrSessionLost, e.err} }
 
 // DecodeError is a 2xx answer whose body could not be decoded (truncated or not the

@@ -156,7 +156,9 @@ func canceled(ctx context.Context, last error) error {
 
 type canceledError struct{ cause, last error }
 
-func (e *canceledError) Error() string   { return e.cause.Error() + " (last error: " + e.last.Error() + ")" }
+func (e *canceledError) Error() string {
+	return e.cause.Error() + " (last error: " + e.last.Error() + ")"
+}
 func (e *canceledError) Unwrap() []error { return []error{e.cause, e.last} }
 
 // sleepCtx waits d or until ctx ends.
