@@ -273,6 +273,10 @@ func TestBinarySIGTERMWhileIdleExitsZero(t *testing.T) {
 	if code := p.exitCode(t); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0; stderr:\n%s", code, p.stderr)
 	}
+	// startPlugin sets O365AUDITLOG_LOG_LEVEL=debug.
+	if !strings.Contains(p.stderr.String(), `"level":"DEBUG"`) {
+		t.Errorf("no debug log on stderr:\n%s", p.stderr)
+	}
 }
 
 func TestBinaryHelpAndVersion(t *testing.T) {
