@@ -247,6 +247,9 @@ func (g *generator) plan(st *store, m *meta, forcedKind int) {
 	if r.IntN(100) < 6 {
 		ip = 1 + r.IntN(n)
 	}
+	if kinds[k].workload == "AzureActiveDirectory" && kinds[k].recordType == 8 {
+		ip = 0 // directory changes carry no client address
+	}
 	m.ip = uint32(ip)
 	m.ip2 = m.ip
 	cat := kinds[k].objCat

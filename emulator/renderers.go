@@ -279,7 +279,6 @@ func renderPowerBI(w *jw, c *renderCtx) {
 	w.s("CapacityId", c.uuid(23))
 	w.s("CapacityName", "Premium Per User - Reserved")
 	w.s("WorkspaceId", c.uuid(24))
-	w.s("ObjectId", c.obj)
 	w.s("DatasetId", c.uuid(25))
 	w.s("ReportId", c.uuid(26))
 	w.s("ArtifactId", c.uuid(27))
