@@ -74,12 +74,12 @@ func (s *Server) Serve(ctx context.Context) error {
 			return fmt.Errorf("read stdin: %w", err)
 		default:
 			native := l.handleLine(ctx, line)
-			if native || ctx.Err() != nil {
-				return l.out.err
+			if l.out.failed() == nil && (native || ctx.Err() != nil) {
+				return nil
 			}
 		}
-		if l.out.err != nil {
-			return fmt.Errorf("write stdout: %w", l.out.err)
+		if err := l.out.failed(); err != nil {
+			return fmt.Errorf("write stdout: %w", err)
 		}
 	}
 }

@@ -49,6 +49,13 @@ func (w *writer) send(msg any) error {
 	return w.err
 }
 
+// failed returns the sticky write error, if any.
+func (w *writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
 // session is the Session of one execution.
 type session struct {
 	loop   *loop
