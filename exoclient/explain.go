@@ -208,7 +208,7 @@ func explainNetwork(err error) (string, bool) {
 		where = "Entra ID (the sign-in authority)"
 	}
 	var (
-		unknownCA *x509.UnknownAuthorityError
+		unknownCA x509.UnknownAuthorityError
 		verifyErr *tls.CertificateVerificationError
 		hostErr   x509.HostnameError
 		invalid   x509.CertificateInvalidError

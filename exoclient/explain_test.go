@@ -1,0 +1,88 @@
+package exoclient
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func exoErr(status int, code, msg string) *APIError {
+	return &APIError{Source: SourceExchange, Status: status, Code: code, Message: msg, RequestID: "rid-1"}
+}
+
+func TestExplain(t *testing.T) {
+	urlErr := func(err error) error { return &url.Error{Op: "Post", URL: "https://outlook.office365.com/x", Err: err} }
+	cases := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"nil", nil, nil},
+		{"config", &ConfigError{Field: "url", Problem: "must be an https URL"}, []string{"parameter url must be an https URL", "Fix it"}},
+		{"canceled", fmt.Errorf("search: %w", context.Canceled), []string{"canceled", "Run it again"}},
+		{"deadline", &canceledError{cause: context.DeadlineExceeded, last: exoErr(503, "", "")}, []string{"ran out of time", "Narrow the date range"}},
+		{"forbidden", exoErr(403, "Forbidden", "Access denied"), []string{"not allowed to run Search-UnifiedAuditLog", "View-Only Audit Logs", "Audit Logs", "Exchange.ManageAsApp", "rid-1"}},
+		{"not allowed message on 400", exoErr(400, "", "The user \"app\" is not allowed to call Search-UnifiedAuditLog."), []string{"View-Only Audit Logs", "\"Audit Logs\""}},
+		{"unauthorized", exoErr(401, "", "invalid token"), []string{"rejected the access token", "Exchange.ManageAsApp", "organization"}},
+		{"retention", exoErr(400, "", "The StartDate is earlier than the audit log retention period."), []string{"beyond the audit log retention", "later start_date"}},
+		{"404", exoErr(404, "", "Not Found"), []string{"Check url and organization"}},
+		{"500", exoErr(500, "", "Internal"), []string{"failed to answer", "request id", "rid-1"}},
+		{"429 alone", exoErr(429, "", "slow"), []string{"throttling", "max_concurrency"}},
+		{"throttling out of budget", &RetryError{Attempts: 8, Elapsed: 3 * time.Minute, Err: exoErr(429, "", "")}, []string{"kept throttling", "8 attempts over 3m0s", "max_concurrency"}},
+		{"concurrency out of budget", &RetryError{Attempts: 3, Elapsed: time.Minute, Err: exoErr(400, "", "maximum number of concurrent requests per tenant")}, []string{"kept throttling"}},
+		{"5xx out of budget", &RetryError{Attempts: 8, Elapsed: time.Minute, Err: exoErr(503, "", "")}, []string{"failed to answer", "Gave up after 8 attempts"}},
+		{"session lost", &sessionLostError{err: exoErr(500, "", "")}, []string{"session", "Run the search again"}},
+		{"undecodable", &DecodeError{Err: errors.New("unexpected EOF")}, []string{"could not be read", "Try again"}},
+		{"too large", &PageTooLargeError{Limit: 256 << 20}, []string{"256 MiB", "smaller result_size"}},
+		{"unknown authority", urlErr(unknownAuthority), []string{"unknown authority", "SSL_CERT_FILE", "insecure"}},
+		{"host name", urlErr(x509.HostnameError{Certificate: &x509.Certificate{}, Host: "outlook.office365.com"}), []string{"does not match its host name", "outlook.office365.com"}},
+		{"dns", urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "outlook.office365.com", IsNotFound: true}}), []string{"Could not resolve the host outlook.office365.com", "proxy"}},
+		{"proxy", urlErr(&net.OpError{Op: "proxyconnect", Net: "tcp", Err: errors.New("connection refused")}), []string{"through the proxy", "HTTPS_PROXY", "proxy parameter"}},
+		{"refused", urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), []string{"refused the connection", "firewall"}},
+		{"timeout", urlErr(timeoutErr{}), []string{"did not answer within the timeout", "timeout parameter"}},
+		{"token timeout", &TokenError{Err: urlErr(timeoutErr{})}, []string{"Entra ID (the sign-in authority) did not answer", "timeout"}},
+		{"token other", &TokenError{Err: errors.New("something odd")}, []string{"Getting an access token from Entra ID failed (something odd)", "Check organization"}},
+		{"reset", urlErr(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), []string{"connection to Exchange Online failed", "try again"}},
+		{"authority 5xx", &APIError{Source: SourceAuthority, Status: 503, Code: "temporarily_unavailable", Message: "busy"}, []string{"Entra ID refused the token request (HTTP 503 temporarily_unavailable: busy)", "try again in a few minutes"}},
+		{"other", errors.New("weird"), []string{"weird", "Check the integration parameters"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Explain(tc.err)
+			if tc.err == nil {
+				assert.Equal(t, "", got)
+				return
+			}
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+			assert.True(t, strings.HasSuffix(strings.TrimSpace(got), ".") || strings.HasSuffix(got, ".)"), "a full sentence:", got)
+		})
+	}
+}
+
+var unknownAuthority = x509.UnknownAuthorityError{}
+
+// TestEveryCertProblemIsExplained keeps the CertProblem list and Explain in step.
+func TestEveryCertProblemIsExplained(t *testing.T) {
+	for p := CertNotBase64; p <= CertNotYetValid; p++ {
+		e := &CertError{Problem: p, Subject: "CN=x", NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1, 0)}
+		s, ok := explainCert(e)
+		assert.True(t, ok && len(s) > 40, p)
+		assert.True(t, e.Error() != "certificate cannot be used", p)
+	}
+}
