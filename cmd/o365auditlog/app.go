@@ -25,6 +25,7 @@ const usage = `Usage:
   o365auditlog                  speak the engine protocol on stdin/stdout (run by a SOAR engine)
   o365auditlog run --params params.json [--json] [--state state.json] '!command key=value …'
                                 run one command as the engine would and print its output
+  o365auditlog demo             a real search against the bundled emulator
   o365auditlog version          print the version
   o365auditlog help             print this help
 
@@ -60,10 +61,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 	case "run":
 		return a.runCommand(ctx, args[2:])
 	case "demo":
-		// The demo subcommand (a real search against the in-process emulator) is added by
-		// the demo issue: replace this case with `return a.demo(ctx, args[2:])`.
-		fmt.Fprintln(a.stderr, "o365auditlog: demo is not part of this build yet")
-		return exitUsage
+		return a.demo(ctx, args[2:])
 	}
 	fmt.Fprintf(a.stderr, "o365auditlog: unknown subcommand %q\n\n%s", args[1], usage)
 	return exitUsage
