@@ -43,6 +43,7 @@ func faultAt(session, page int, kind fakeFault) func(fakeCall) fakeFault {
 }
 
 func TestFetchWindow(t *testing.T) {
+	k := fullSize()
 	w := Window{Start: testEpoch, End: testEpoch.Add(time.Hour)}
 	always := func(kind fakeFault) func(fakeCall) fakeFault {
 		return func(fakeCall) fakeFault { return kind }
@@ -80,9 +81,8 @@ func TestFetchWindow(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeService(spread("r", tc.records, w.Start, w.End))
+			f, s := searcherAt(k, spread("r", k.n(tc.records), w.Start, w.End), 1)
 			f.echoCount, f.sessDups, f.fault = tc.echo, tc.dups, tc.fault
-			s := testSearcher(f, 1)
 			s.defaults()
 			out := s.fetchWindow(context.Background(), Query{Start: w.Start, End: w.End}, w)
 			_, sessions, _ := f.stats()
@@ -98,8 +98,8 @@ func TestFetchWindow(t *testing.T) {
 			if out.err != nil {
 				t.Fatal(out.err)
 			}
-			if got := uniqueIDs(out.rows); got != tc.wantUnique {
-				t.Errorf("unique rows = %d, want %d", got, tc.wantUnique)
+			if got := uniqueIDs(out.rows); got != k.n(tc.wantUnique) {
+				t.Errorf("unique rows = %d, want %d", got, k.n(tc.wantUnique))
 			}
 			if out.capped != tc.wantCapped {
 				t.Errorf("capped = %v, want %v", out.capped, tc.wantCapped)
@@ -109,19 +109,19 @@ func TestFetchWindow(t *testing.T) {
 }
 
 func TestFetchWindowCappedEstimate(t *testing.T) {
+	k := fullSize()
 	w := Window{Start: testEpoch, End: testEpoch.Add(time.Hour)}
 	for _, tc := range []struct {
 		name string
 		echo bool
 		want int
 	}{
-		{name: "honest ResultCount", want: 90000},
-		{name: "echoed ResultCount", echo: true, want: sessionRowCap},
+		{name: "honest ResultCount", want: k.n(90000)},
+		{name: "echoed ResultCount", echo: true, want: k.n(sessionRowCap)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeService(spread("r", 90000, w.Start, w.End))
+			f, s := searcherAt(k, spread("r", k.n(90000), w.Start, w.End), 1)
 			f.echoCount = tc.echo
-			s := testSearcher(f, 1)
 			s.defaults()
 			out := s.fetchWindow(context.Background(), Query{}, w)
 			if !out.capped || out.estimate != tc.want {
