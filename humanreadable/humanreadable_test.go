@@ -184,7 +184,7 @@ func TestHostileValues(t *testing.T) {
 }
 
 func TestHugeAndDeepValues(t *testing.T) {
-	mb := strings.Repeat("lorem ipsum dolor sit amet, consectetur | <x>*\n", 1<<20/48) // 1 MB
+	mb := strings.Repeat(strings.Repeat("lorem ipsum ", 80)+"| <x>*\n", 1<<20/967) // 1 MB, hostile every 967 bytes
 	deep := strings.Repeat(`{"a":[`, 200) + `"<b>|"` + strings.Repeat("]}", 200)
 	recs := raws(`{"big":`+mustJSON(t, mb)+`,"deep":`+deep+`}`, `{"big":"x"}`)
 	got, err := humanreadable.Table(recs)
