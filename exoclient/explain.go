@@ -230,6 +230,10 @@ func explainNetwork(err error) (string, bool) {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("%s refused the connection. Check url/auth_url and any firewall between the engine and Microsoft; if the network needs a proxy, enable the proxy parameter.", where), true
 	case errors.As(err, &netErr) && netErr.Timeout():
+		var te *TimeoutError
+		if errors.As(err, &te) {
+			return fmt.Sprintf("%s did not answer within the timeout of %s. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where, te.After), true
+		}
 		return fmt.Sprintf("%s did not answer within the timeout. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where), true
 	case errors.As(err, &opErr), transientNetError(err):
 		return fmt.Sprintf("The connection to %s failed (%s). Check the network path (proxy, firewall) and try again.", where, redact(err.Error())), true

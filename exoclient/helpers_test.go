@@ -11,6 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"log"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -281,7 +283,9 @@ func newEnv(t *testing.T, replies ...func(http.ResponseWriter, *http.Request)) *
 		t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
 		http.NotFound(w, r)
 	})
-	env.srv = httptest.NewTLSServer(mux)
+	env.srv = httptest.NewUnstartedServer(mux)
+	env.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are expected in some tests
+	env.srv.StartTLS()
 	t.Cleanup(env.srv.Close)
 	env.auth.base = env.srv.URL
 	return env

@@ -191,7 +191,7 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 	started := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, "", err
+		return nil, "", requestTimeout(ctx, err, c.http.Timeout)
 	}
 	defer func() {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // drain for keep-alive

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -109,7 +110,7 @@ func (t *tokenTransport) Do(req *http.Request) (*http.Response, error) {
 		}
 		got, err := t.client.Do(attempt)
 		if err != nil {
-			return err
+			return requestTimeout(ctx, err, t.client.Timeout)
 		}
 		if retryableStatus(got.StatusCode) {
 			return t.keepForRetry(got)
@@ -162,4 +163,28 @@ func tokenRetryDecision(err error) (time.Duration, bool) {
 		return kept.RetryAfter, true
 	}
 	return 0, transientNetError(err)
+}
+
+// TimeoutError is a request that outlasted the per-request timeout (Config.Timeout),
+// as opposed to the caller's context ending. It is retried.
+type TimeoutError struct {
+	After time.Duration
+}
+
+// Error implements error.
+func (e *TimeoutError) Error() string { return fmt.Sprintf("no answer within %s", e.After) }
+
+// Timeout marks it as a net.Error timeout.
+func (e *TimeoutError) Timeout() bool { return true }
+
+// Temporary implements net.Error.
+func (e *TimeoutError) Temporary() bool { return true }
+
+// requestTimeout tells http.Client's own timeout (which reports context.DeadlineExceeded)
+// apart from the caller's deadline.
+func requestTimeout(ctx context.Context, err error, after time.Duration) error {
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return &TimeoutError{After: after}
+	}
+	return err
 }

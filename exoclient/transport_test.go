@@ -1,0 +1,148 @@
+package exoclient
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+func TestResolveEndpoints(t *testing.T) {
+	base := Config{Organization: testTenant, AppID: testAppID}
+	cases := []struct {
+		url, authURL     string
+		authority, scope string
+		disableDiscovery bool
+		errField         string
+	}{
+		{url: "https://outlook.office365.com", authority: "https://login.microsoftonline.com", scope: "https://outlook.office365.com/.default"},
+		{url: "https://outlook.office365.com/", authority: "https://login.microsoftonline.com", scope: "https://outlook.office365.com/.default"},
+		{url: "https://outlook.office365.us", authority: "https://login.microsoftonline.us", scope: "https://outlook.office365.us/.default"},
+		{url: "https://webmail.apps.mil", authority: "https://login.microsoftonline.us", scope: "https://webmail.apps.mil/.default"},
+		{url: "https://partner.outlook.cn", authority: "https://login.chinacloudapi.cn", scope: "https://partner.outlook.cn/.default"},
+		{url: "https://OUTLOOK.OFFICE365.US", authority: "https://login.microsoftonline.us", scope: "https://OUTLOOK.OFFICE365.US/.default"},
+		{url: "https://outlook.office365.com", authURL: "https://login.microsoftonline.us/", authority: "https://login.microsoftonline.us", scope: "https://outlook.office365.com/.default"},
+		{url: "https://127.0.0.1:8443", authURL: "https://127.0.0.1:9443", authority: "https://127.0.0.1:9443", scope: "https://127.0.0.1:8443/.default", disableDiscovery: true},
+		{url: "http://outlook.office365.com", errField: "url"},
+		{url: "not a url", errField: "url"},
+		{url: "https://outlook.office365.com", authURL: "http://login.example", errField: "auth_url"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url+" "+tc.authURL, func(t *testing.T) {
+			cfg := base
+			cfg.URL, cfg.AuthURL = tc.url, tc.authURL
+			ep, err := resolveEndpoints(cfg)
+			if tc.errField != "" {
+				var ce *ConfigError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, tc.errField, ce.Field)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.authority, ep.authority)
+			assert.Equal(t, tc.scope, ep.scope)
+			assert.Equal(t, tc.disableDiscovery, ep.disableDiscovery)
+		})
+	}
+	_, err := resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: "a/b", AppID: "x"})
+	require.ErrorContains(t, err, "organization")
+	_, err = resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: testTenant})
+	require.ErrorContains(t, err, "app_id")
+}
+
+func TestTransportSettings(t *testing.T) {
+	tr := newTransport(Config{Timeout: time.Minute}, nil)
+	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	assert.True(t, !tr.TLSClientConfig.InsecureSkipVerify, "verifies by default")
+	assert.True(t, tr.Proxy == nil, "direct unless proxy is set")
+	tr = newTransport(Config{Timeout: time.Minute, Proxy: true, Insecure: true}, nil)
+	assert.True(t, tr.Proxy != nil, "system proxy")
+	assert.True(t, tr.TLSClientConfig.InsecureSkipVerify, "insecure")
+
+	c, err := New(Config{URL: "https://outlook.office365.com", Organization: testTenant, AppID: testAppID}, &Options{Credential: staticCred{}})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultTimeout, c.http.Timeout)
+}
+
+func TestUntrustedServerCertificate(t *testing.T) {
+	env := newEnv(t, page())
+	opts := env.options()
+	opts.RootCAs = nil // the system roots do not know httptest's CA
+	c := env.client(opts)
+	err := c.Ping(context.Background())
+	require.Error(t, err)
+	msg := Explain(err)
+	assert.Contains(t, msg, "Entra ID")
+	assert.Contains(t, msg, "SSL_CERT_FILE")
+	assert.Contains(t, msg, "insecure")
+	assert.Empty(t, env.sleepLog(), "TLS failures are not retried")
+}
+
+func TestInsecureTrustsAnyCertificate(t *testing.T) {
+	env := newEnv(t, page())
+	key, cert := validCert(t)
+	env.auth.register(cert)
+	cfg := env.config(modernPFX(t, key, cert))
+	cfg.Insecure = true
+	opts := env.options()
+	opts.RootCAs = nil
+	c, err := New(cfg, opts)
+	require.NoError(t, err)
+	require.NoError(t, c.Ping(context.Background()))
+}
+
+func TestRequestTimeout(t *testing.T) {
+	env := newEnv(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	key, cert := validCert(t)
+	env.auth.register(cert)
+	cfg := env.config(modernPFX(t, key, cert))
+	cfg.Timeout = 300 * time.Millisecond
+	opts := env.options()
+	opts.Retry = RetryPolicy{MaxAttempts: 2}
+	c, err := New(cfg, opts)
+	require.NoError(t, err)
+	_, err = c.SearchPage(context.Background(), testParams())
+	var re *RetryError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 2, env.exo.callCount(), "a timeout is retried")
+	assert.Contains(t, Explain(err), "did not answer within the timeout")
+}
+
+func TestDNSFailureReachesExplain(t *testing.T) {
+	env := newEnv(t, page())
+	opts := env.options()
+	opts.Transport = &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}}
+	c := env.client(opts)
+	err := c.Ping(context.Background())
+	var tokErr *TokenError
+	require.ErrorAs(t, err, &tokErr)
+	var dnsErr *net.DNSError
+	require.True(t, errors.As(err, &dnsErr), "the DNS error survives azidentity")
+	assert.Contains(t, Explain(err), "Could not resolve the host 127.0.0.1 of Entra ID")
+}
+
+// staticCred is a TokenCredential seam for tests that need no authority.
+type staticCred struct{}
+
+func (staticCred) GetToken(context.Context, policyTokenOptions) (accessToken, error) {
+	return accessToken{Token: sentinelToken, ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+type (
+	policyTokenOptions = policy.TokenRequestOptions
+	accessToken        = azcore.AccessToken
+)
