@@ -198,6 +198,7 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 		resp.Body.Close()
 	}()
 	if err := checkResponse(resp, SourceExchange, requestID); err != nil {
+		scrubToken(err, token)
 		return nil, "", err
 	}
 	rows, next, err := DecodePage(resp.Body, c.maxPage)
@@ -205,4 +206,14 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 		slog.Int("rows", len(rows)), slog.Bool("nextLink", next != ""),
 		slog.Duration("took", time.Since(started)), slog.String("request_id", requestID))
 	return rows, next, err
+}
+
+// scrubToken removes the exact access token from an error a service echoed it into
+// (redact already catches the Bearer and JWT shapes).
+func scrubToken(err error, token string) {
+	var apiErr *APIError
+	if token != "" && errors.As(err, &apiErr) {
+		apiErr.Message = strings.ReplaceAll(apiErr.Message, token, "[redacted]")
+		apiErr.Code = strings.ReplaceAll(apiErr.Code, token, "[redacted]")
+	}
 }
