@@ -91,16 +91,18 @@ type Emulator struct {
 	faults   *faultPlan
 	tokenKey []byte
 
-	mu        sync.Mutex
-	fixedNow  time.Time
-	sessions  map[string]*session
-	nextLinks map[string]*pendingPage
-	jtis      map[string]time.Time
-	inflight  map[string]int
-	stats     Stats
-	requests  []Request
-	callSeq   uint64
-	closeOnce sync.Once
+	mu         sync.Mutex
+	fixedNow   time.Time
+	sessions   map[string]*session
+	nextLinks  map[string]*pendingPage
+	jtis       map[string]time.Time
+	inflight   map[string]int
+	stats      Stats
+	requests   []Request
+	callSeq    uint64
+	closeOnce  sync.Once
+	clientOnce sync.Once
+	client     *http.Client
 }
 
 // Start builds the data set and serves over TLS on 127.0.0.1 with a fresh CA.
@@ -180,6 +182,9 @@ func (e *Emulator) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		err = e.srv.Close()
+		if e.client != nil {
+			e.client.CloseIdleConnections()
+		}
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -209,12 +214,17 @@ func (e *Emulator) CertPool() *x509.CertPool {
 	return p
 }
 
-// HTTPClient is an http.Client trusting the emulator's CA.
+// HTTPClient is an http.Client trusting the emulator's CA (one shared client, so
+// connections are reused).
 func (e *Emulator) HTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		TLSClientConfig:   &tls.Config{RootCAs: e.CertPool(), MinVersion: tls.VersionTLS12},
-		ForceAttemptHTTP2: true,
-	}, Timeout: 5 * time.Minute}
+	e.clientOnce.Do(func() {
+		e.client = &http.Client{Transport: &http.Transport{
+			TLSClientConfig:     &tls.Config{RootCAs: e.CertPool(), MinVersion: tls.VersionTLS12},
+			ForceAttemptHTTP2:   true,
+			MaxIdleConnsPerHost: 16,
+		}, Timeout: 5 * time.Minute}
+	})
+	return e.client
 }
 
 // Now is the emulator's clock: SetNow's value if set, else Options.Clock, else time.Now.

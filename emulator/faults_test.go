@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -86,6 +87,23 @@ func TestEachFault(t *testing.T) {
 		_, _, err := e.rawInvoke(t, tok, p)
 		check(t, err != nil, "a reset connection must fail the call")
 		eq(t, 1, e.Stats().Faults[FaultReset])
+	})
+	t.Run(FaultReset+" over HTTP/1.1", func(t *testing.T) {
+		h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.CertPool()}}}
+		body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": searchCmdlet, "Parameters": p}})
+		post := func() (*http.Response, error) {
+			req, _ := http.NewRequest(http.MethodPost, e.URL()+"/adminapi/beta/"+e.Organization()+"/InvokeCommand", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			return h1.Do(req)
+		}
+		e.InjectNext(FaultReset)
+		_, err := post()
+		check(t, err != nil, "a reset connection must fail the call")
+		resp, err := post()
+		noErr(t, err)
+		resp.Body.Close()
+		eq(t, "HTTP/1.1", resp.Proto)
+		eq(t, 200, resp.StatusCode)
 	})
 }
 

@@ -30,7 +30,7 @@ func topLevelKeys(t *testing.T, b []byte) []string {
 func TestGeneratedRecordsAgreeWithTheirIndex(t *testing.T) {
 	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	hot := now.Add(-time.Hour)
-	e := setup(t, Options{Records: 5000, Seed: 99, Clock: func() time.Time { return now },
+	e := setup(t, Options{Records: 2500, Seed: 99, Clock: func() time.Time { return now },
 		Hotspots: []Hotspot{{Start: hot, Duration: time.Minute, Count: 50, Operation: "New-InboxRule"}}})
 	st := e.store
 	for i := range st.recs {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,11 +24,11 @@ type httpErr struct {
 
 // session is a Search-UnifiedAuditLog session: its rows in serving order and how far it got.
 type session struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // guards cursor and variant; taken before e.mu, never after
 	order   []int32
 	cursor  int
 	mode    string
-	last    time.Time
+	last    atomic.Int64 // Unix nanoseconds of the latest call, read by eviction without mu
 	variant int
 }
 
@@ -92,7 +93,7 @@ func (e *Emulator) selectRows(sr *searchRequest, fault string) [][]byte {
 	s := e.session(sr)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.last = time.Now()
+	s.last.Store(time.Now().UnixNano())
 	if fault == FaultDuplicate && s.cursor > 0 {
 		e.countFault(fault)
 		s.cursor -= max(1, min(s.cursor, sr.resultSize/5))
@@ -130,7 +131,8 @@ func (e *Emulator) session(sr *searchRequest) *session {
 		return s
 	}
 	pos, _ := e.matches(sr.q)
-	s = &session{mode: sr.sessionCommand, last: time.Now()}
+	s = &session{mode: sr.sessionCommand}
+	s.last.Store(time.Now().UnixNano())
 	if sr.sessionCommand == "ReturnLargeSet" {
 		r := rand.New(rand.NewPCG(uint64(e.opts.Seed), hashString(key)))
 		r.Shuffle(len(pos), func(i, j int) { pos[i], pos[j] = pos[j], pos[i] })
@@ -158,9 +160,7 @@ func (e *Emulator) evictSessions() {
 	var oldestKey string
 	var oldest time.Time
 	for k, s := range e.sessions {
-		s.mu.Lock()
-		last := s.last
-		s.mu.Unlock()
+		last := time.Unix(0, s.last.Load())
 		if now.Sub(last) > sessionIdle {
 			delete(e.sessions, k)
 		} else if oldestKey == "" || last.Before(oldest) {
