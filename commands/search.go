@@ -9,6 +9,7 @@ import (
 
 	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/humanreadable"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
@@ -55,7 +56,7 @@ func searchEntries(args SearchArgs, res *exoclient.Result) ([]integration.Entry,
 	}
 	var entries []integration.Entry
 	if len(res.Records) == 0 {
-		entries = append(entries, integration.TextEntry(readableEmpty(args.Start, args.End)))
+		entries = append(entries, integration.TextEntry(humanreadable.Empty(args.Start, args.End)))
 	} else {
 		e, err := recordsEntry(args, res.Records)
 		if err != nil {
@@ -79,7 +80,7 @@ func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, err
 		return integration.Entry{}, fmt.Errorf("Exchange Online returned an audit record that cannot be read (%w). "+
 			"Run the search again; if it persists, narrow the filters or the dates to leave that record out.", err)
 	}
-	readable, err := readableMarkdown(args.Start, args.End, records)
+	readable, err := humanreadable.Markdown(args.Start, args.End, records)
 	if err != nil {
 		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%w). "+
 			"Narrow the search (fewer records or filters) and run it again.", err)
