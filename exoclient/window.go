@@ -11,10 +11,6 @@ func (w Window) String() string {
 	return "[" + w.Start.UTC().Format(time.RFC3339Nano) + ", " + w.End.UTC().Format(time.RFC3339Nano) + ")"
 }
 
-// splittable reports whether the window is longer than one second: the service filters on
-// whole seconds, so a one-second window is the finest split there is (DESIGN §4).
-func (w Window) splittable() bool { return w.End.Sub(w.Start) > time.Second }
-
 // splitWindow cuts w into at most n pieces of (nearly) equal duration whose inner
 // boundaries fall on whole seconds. Neighbours share their boundary instant: whether the
 // service's EndDate is inclusive is undocumented, and dedup by Id makes the overlap
@@ -22,7 +18,7 @@ func (w Window) splittable() bool { return w.End.Sub(w.Start) > time.Second }
 // returned as is.
 func splitWindow(w Window, n int) []Window {
 	d := w.End.Sub(w.Start)
-	if secs := int(d / time.Second); n > secs {
+	if secs := int((d + time.Second - 1) / time.Second); n > secs {
 		n = secs
 	}
 	if n < 2 {
@@ -32,7 +28,10 @@ func splitWindow(w Window, n int) []Window {
 	start := w.Start
 	for i := 1; i < n; i++ {
 		m := w.Start.Add(d / time.Duration(n) * time.Duration(i)).Truncate(time.Second)
-		if !m.After(start) || !m.Before(w.End) {
+		if !m.After(start) {
+			m = m.Add(time.Second)
+		}
+		if !m.Before(w.End) {
 			continue
 		}
 		out = append(out, Window{Start: start, End: m})

@@ -92,15 +92,17 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	if out.err != nil {
 		return false, out.err
 	}
-	if out.capped && out.window.splittable() {
-		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate, s.limits.target)), maxSplitPieces))
-		for _, w := range pieces {
-			heap.Push(run.queue, w)
-		}
-		s.log.Debug("window at the session cap: split", "window", out.window.String(), "estimate", out.estimate, "pieces", len(pieces))
-		return false, nil
-	}
 	if out.capped {
+		// Pieces end on whole seconds: the service filters on whole seconds, so a window of
+		// one second (or less) is the finest split there is (DESIGN §4).
+		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate, s.limits.target)), maxSplitPieces))
+		if len(pieces) > 1 {
+			for _, w := range pieces {
+				heap.Push(run.queue, w)
+			}
+			s.log.Debug("window at the session cap: split", "window", out.window.String(), "estimate", out.estimate, "pieces", len(pieces))
+			return false, nil
+		}
 		run.incomplete = append(run.incomplete, out.window)
 		s.log.Warn("one-second window still at the session cap: records may be missing", "window", out.window.String())
 	}
