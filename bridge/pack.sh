@@ -35,10 +35,12 @@ image_args=()
 [[ -n $image ]] && image_args=(--image "$image")
 cp "$here/O365AuditLog.py" "$integ/O365AuditLog.py"
 cp "$here/pack/README.md" "$integ/README.md"
-cp "$here/pack/description.md" "$integ/O365AuditLog_description.md"
+# The yml's own detaileddescription is the description when it has one (one source of truth).
+"$python" "$here/pack_yml.py" description "$yml" > "$integ/O365AuditLog_description.md" ||
+  cp "$here/pack/description.md" "$integ/O365AuditLog_description.md"
 "$python" "$here/pack_yml.py" split "$yml" "$integ/O365AuditLog.yml" ${image_args[@]+"${image_args[@]}"}
 "$python" "$here/pack_yml.py" unified "$yml" "$out/integration-O365AuditLog.yml" \
-  --code "$here/O365AuditLog.py" --description "$here/pack/description.md" ${image_args[@]+"${image_args[@]}"}
+  --code "$here/O365AuditLog.py" --description "$integ/O365AuditLog_description.md" ${image_args[@]+"${image_args[@]}"}
 if [[ -f $root/test_data/seed_record.json ]]; then
   mkdir -p "$integ/test_data"
   cp "$root/test_data/seed_record.json" "$integ/test_data/"
@@ -51,7 +53,7 @@ cat > "$pack/ReleaseNotes/${version//./_}.md" <<NOTES
 ##### O365 Audit Log
 
 - Searches the Microsoft 365 unified audit log with certificate-based app-only authentication (no PowerShell), through the o365auditlog binary.
-- Fetches audit records as incidents.
+- Large searches page Exchange Online sessions and split the time window so that no record is lost; `as_file` returns them as a JSON Lines file.
 NOTES
 
 category=$("$python" "$here/pack_yml.py" category "$yml")
@@ -59,7 +61,7 @@ CATEGORY=$category VERSION=$version "$python" - "$pack/pack_metadata.json" <<'PY
 import json, os, sys, datetime
 meta = {
     "name": "O365 Audit Log",
-    "description": "Search the Microsoft 365 unified audit log and fetch audit records as incidents, with certificate-based app-only authentication.",
+    "description": "Search the Microsoft 365 unified audit log with certificate-based app-only authentication, without PowerShell.",
     "support": "community",
     "currentVersion": os.environ["VERSION"],
     "author": "o365auditlog",

@@ -4,12 +4,14 @@ The repo's integration.yml is edited as text, never re-serialised, so comments, 
 quoting stay as its owner wrote them. Only two shapes are produced:
   split    the content-repo layout: script.script is '-' (the code lives in O365AuditLog.py)
   unified  a single uploadable yml: script.script is the bridge's source as a block scalar,
-           detaileddescription is the description file (unless the yml already has one)
+           detaileddescription is the description file (unless the yml already has one);
+           split drops detaileddescription: the pack's _description.md holds it
 Both force script.type python and script.subtype python3 and set script.dockerimage (when
 --image is given or the yml has none). Also: `static BIN` warns unless BIN is a static ELF.
 
 Usage: pack_yml.py split|unified IN OUT [--image IMG] [--code PY] [--description MD]
        pack_yml.py category IN
+       pack_yml.py description IN      (prints detaileddescription; exit 1 if none)
        pack_yml.py static BIN
 """
 import json
@@ -82,12 +84,39 @@ def edit(text, mode, image=None, code=None, description=None):
             lines[-1:-1] = block_scalar('detaileddescription', description)
     else:
         set_child(lines, script(), 'script', ["script: '-'"])
+        found = top_scalar(lines, 'detaileddescription')  # split: it lives in the _description.md
+        if found:
+            del lines[found[0]:found[1]]
     set_child(lines, script(), 'type', ['type: python'])
     set_child(lines, script(), 'subtype', ['subtype: python3'])
     if image or not get_child(lines, script(), 'dockerimage'):
         set_child(lines, script(), 'dockerimage', ['dockerimage: ' + json.dumps(image or DEFAULT_IMAGE)])
     out = '\n'.join(lines)
     return out if out.endswith('\n') else out + '\n'
+
+
+def top_scalar(lines, key):
+    """(start, end, text) of a top-level scalar `key: ...` (plain, quoted or block), or None."""
+    for i, line in enumerate(lines):
+        m = re.match(r'^%s:\s*(.*?)\s*$' % re.escape(key), line)
+        if not m:
+            continue
+        end = i + 1
+        while end < len(lines) and (not lines[end].strip() or indent_of(lines[end]) > 0):
+            end += 1
+        while end > i + 1 and not lines[end - 1].strip():
+            end -= 1
+        value = m.group(1)
+        if value[:1] in ('|', '>'):
+            body = lines[i + 1:end]
+            ind = min((indent_of(l) for l in body if l.strip()), default=0)
+            return i, end, '\n'.join(l[ind:] for l in body)
+        if value[:1] == '"':
+            return i, end, json.loads(value)
+        if value[:1] == "'":
+            return i, end, value[1:-1].replace("''", "'")
+        return i, end, value
+    return None
 
 
 def category(text):
@@ -117,6 +146,13 @@ def main(argv):
         why = static_warning(argv[2])
         if why:
             print('pack.sh: warning: %s is %s' % (argv[2], why), file=sys.stderr)
+        return
+    if mode == 'description':
+        with open(argv[2]) as f:
+            found = top_scalar(f.read().split('\n'), 'detaileddescription')
+        if not found:
+            raise SystemExit(1)
+        print(found[2])
         return
     if mode == 'category':
         with open(argv[2]) as f:

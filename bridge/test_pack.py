@@ -108,6 +108,11 @@ class PackTestCase(unittest.TestCase):
             self.assertEqual(doc['configuration'], source['configuration'])
             self.assertEqual(doc['commonfields'], source['commonfields'])
         self.assertEqual(split_doc['script']['script'], '-')
+        self.assertNotIn('detaileddescription', split_doc, 'it lives in _description.md')
+        if source.get('detaileddescription'):
+            with open(os.path.join(integ, 'O365AuditLog_description.md')) as f:
+                self.assertEqual(f.read().rstrip('\n'), source['detaileddescription'])
+            self.assertEqual(unified_doc['detaileddescription'], source['detaileddescription'])
         self.assertEqual(unified_doc['script']['script'], code.rstrip('\n'))
         self.assertTrue(unified_doc.get('detaileddescription'))
 
