@@ -104,7 +104,6 @@ func renderMailItems(w *jw, c *renderCtx) {
 	w.endArr()
 	w.ka("Folders")
 	w.obj()
-	w.s("FolderItems", "")
 	w.ka("FolderItems")
 	for range 1 + c.r.IntN(3) {
 		w.obj()
