@@ -8,6 +8,27 @@ import (
 	"time"
 )
 
+// How a search runs (DESIGN §4, §5):
+//
+//   - up to 5,000 records: one call without a session (the service sorts it newest first);
+//     it is repeated if a page is bogus or duplicates may have displaced records, and
+//     sessions take over if that keeps happening;
+//   - more: a probe (the newest 5,000, no session) answers outright when it is short;
+//     otherwise ResultCount (when credible) or the probe's density extrapolated over the
+//     query window sets the initial split into equal-time windows, at least one per worker.
+//     Workers fetch windows newest first (window_pool.go); each window is paged to its
+//     end in one ReturnLargeSet session and fetched again with a new SessionId when the
+//     session cannot be trusted (session.go). A session that reaches the 50,000-row cap
+//     is split into k equal-time pieces, k from its estimated size so each piece expects
+//     40,000 rows (bisection when ResultCount is not credible), down to one second; a
+//     one-second window still at the cap is kept and reported incomplete. Rows are
+//     deduplicated by Id and trimmed to the newest ResultSize as windows arrive, and the
+//     search stops once every window newer than the oldest instant needed is fetched
+//     (newest.go).
+//
+// Rows reach the result window by window through newestSet.add: a streaming consumer
+// can take their place there.
+
 // sortedMaxResultSize is the largest ResultSize of a call without a session (DESIGN §4).
 const sortedMaxResultSize = 5000
 
