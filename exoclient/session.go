@@ -85,7 +85,7 @@ func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOut
 		case sessionDone:
 			return windowOutcome{window: w, rows: run.rows, estimate: len(run.rows)}
 		case sessionCapped:
-			return windowOutcome{window: w, rows: run.rows, capped: true, estimate: max(run.claimed, len(run.rows))}
+			return windowOutcome{window: w, rows: run.rows, capped: true, estimate: cappedEstimate(run)}
 		case sessionAmbiguous:
 			if slices.Contains(ambiguous, len(run.rows)) {
 				return windowOutcome{window: w, rows: run.rows, estimate: len(run.rows)}
@@ -96,6 +96,16 @@ func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOut
 		s.log.Debug("fetching the window again with a new session", "window", w.String(), "attempt", attempt, "reason", why)
 	}
 	return windowOutcome{window: w, err: fmt.Errorf("search window %s: no trustworthy session after %d attempts (last: %s)", w, windowMaxAttempts, why)}
+}
+
+// cappedEstimate guesses the size of a window whose session hit the cap: ResultCount when
+// credible (above the rows received), else twice the cap. Guessing high is cheap (a piece
+// costs about one call more) while guessing low costs a whole capped session more.
+func cappedEstimate(run sessionRun) int {
+	if run.claimed > len(run.rows) {
+		return run.claimed
+	}
+	return 2 * len(run.rows)
 }
 
 // runSession pages one ReturnLargeSet session over w until it ends. It returns an error

@@ -117,7 +117,7 @@ func TestFetchWindowCappedEstimate(t *testing.T) {
 		want int
 	}{
 		{name: "honest ResultCount", want: k.n(90000)},
-		{name: "echoed ResultCount", echo: true, want: k.n(sessionRowCap)},
+		{name: "echoed ResultCount", echo: true, want: 2 * k.n(sessionRowCap)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, s := searcherAt(k, spread("r", k.n(90000), w.Start, w.End), 1)
