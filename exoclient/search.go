@@ -20,11 +20,10 @@ import (
 //     end in one ReturnLargeSet session and fetched again with a new SessionId when the
 //     session cannot be trusted (session.go). A session that reaches the 50,000-row cap
 //     is split into k equal-time pieces, k from its estimated size so each piece expects
-//     40,000 rows (a size of twice the cap assumed when ResultCount is not credible),
-//     down to one second; a
-//     one-second window still at the cap is kept and reported incomplete. Rows are
-//     deduplicated by Id and trimmed to the newest ResultSize as windows arrive, and the
-//     search stops once every window newer than the oldest instant needed is fetched
+//     40,000 rows (twice the cap assumed when ResultCount is not credible), down to one
+//     second; a one-second window still at the cap is kept and reported incomplete. Rows
+//     are deduplicated by Id and trimmed to the newest ResultSize as windows arrive, and
+//     the search stops once every window newer than the oldest instant needed is fetched
 //     (newest.go).
 //
 // Rows reach the result window by window through newestSet.add: a streaming consumer
