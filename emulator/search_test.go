@@ -191,6 +191,8 @@ func TestFilters(t *testing.T) {
 				check(t, tc.holds(r.audit(t)), "row %s does not satisfy the filter", r.AuditData)
 			}
 			req, _ := e.LastRequest()
+			check(t, strings.HasSuffix(req.Header.Get("X-AnchorMailbox"), "@"+e.Organization()), "%v", req.Header)
+			eq(t, searchCmdlet, req.CmdletName)
 			for k := range tc.params {
 				check(t, req.Parameters[k] != nil, "parameter %s did not reach the request", k)
 			}

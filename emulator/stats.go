@@ -137,7 +137,11 @@ func (e *Emulator) WriteStateDir(dir string) error {
 		files[name] = append(b, '\n')
 	}
 	for name, b := range files {
-		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+		perm := os.FileMode(0o600) // params carry the PFX and its password
+		if name == "ca.pem" {
+			perm = 0o644
+		}
+		if err := writeFileAtomic(filepath.Join(dir, name), b, perm); err != nil {
 			return err
 		}
 	}
@@ -145,9 +149,9 @@ func (e *Emulator) WriteStateDir(dir string) error {
 }
 
 // writeFileAtomic writes via a temporary file so a reader never sees half a file.
-func writeFileAtomic(path string, b []byte) error {
+func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := os.WriteFile(tmp, b, perm); err != nil {
 		return fmt.Errorf("emulator: write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
