@@ -21,7 +21,8 @@
 //     A session is keyed by its SessionId alone: later calls continue it whatever parameters
 //     they carry, as the service does. Past its last row a session answers an empty page.
 //   - A page above Options.MaxPageRows (default 1000) is split: the rest is served by POSTing
-//     the same body to "@odata.nextLink" (each link works once; a different body is refused).
+//     the same body to "@odata.nextLink" (a link can be fetched again for 15 minutes, like an
+//     OData $skiptoken; a different body is refused).
 //   - Faults: at most one per call, drawn from a seeded stream in FaultNames order. throttle,
 //     throttle-no-retry-after, concurrency and unavailable happen before the cmdlet runs (a
 //     session does not advance); server-error, bad-gateway, gateway-timeout, reset and truncate

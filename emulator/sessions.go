@@ -44,6 +44,7 @@ const (
 	maxSessions  = 5000
 	sessionIdle  = 30 * time.Minute
 	nextLinkLife = 15 * time.Minute
+	maxNextLinks = 256
 )
 
 func (e *Emulator) page(r *http.Request, params map[string]json.RawMessage, body []byte, fault string) (*pageOut, *httpErr) {
@@ -180,10 +181,17 @@ func (e *Emulator) split(org string, params map[string]json.RawMessage, rows [][
 	}
 	tok := uuid.NewString()
 	e.mu.Lock()
+	var oldestKey string
+	var oldest time.Time
 	for k, pp := range e.nextLinks {
 		if time.Since(pp.created) > nextLinkLife {
 			delete(e.nextLinks, k)
+		} else if oldestKey == "" || pp.created.Before(oldest) {
+			oldestKey, oldest = k, pp.created
 		}
+	}
+	if len(e.nextLinks) >= maxNextLinks {
+		delete(e.nextLinks, oldestKey)
 	}
 	e.nextLinks[tok] = &pendingPage{org: strings.ToLower(org), params: canonicalParams(params), rows: rows[e.opts.MaxPageRows:], created: time.Now()}
 	e.stats.NextLinks++
@@ -194,17 +202,17 @@ func (e *Emulator) split(org string, params map[string]json.RawMessage, rows [][
 }
 
 // continuation serves the next part of a split page; the body must repeat the first call's.
+// A link can be fetched again until it expires, like an OData $skiptoken: a client retrying
+// a continuation lost to a network error gets the same rows.
 func (e *Emulator) continuation(org, tok string, params map[string]json.RawMessage) (*pageOut, *httpErr) {
 	e.mu.Lock()
 	pp := e.nextLinks[tok]
-	if pp != nil && (pp.org != strings.ToLower(org) || pp.params != canonicalParams(params)) {
-		e.mu.Unlock()
-		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The request to an @odata.nextLink must repeat the body of the request that returned it."}
-	}
-	delete(e.nextLinks, tok)
 	e.mu.Unlock()
 	if pp == nil {
 		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The $skiptoken is invalid or has expired."}
+	}
+	if pp.org != strings.ToLower(org) || pp.params != canonicalParams(params) {
+		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The request to an @odata.nextLink must repeat the body of the request that returned it."}
 	}
 	return e.split(org, params, pp.rows), nil
 }
