@@ -69,7 +69,7 @@ func TestRunInProcess(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-state-dir", dir, "-records", "100", "-fault", "throttle=0.1", "-fault", "reset=0.05", "-latency", "1ms"}, pw, io.Discard)
+		done <- run(ctx, []string{"-state-dir", dir, "-records", "100", "-hotspot", "2h,1h,500", "-fault", "throttle=0.1", "-fault", "reset=0.05", "-latency", "1ms"}, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -94,6 +94,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-state-dir", t.TempDir(), "-fault", "throttle"},
 		{"-state-dir", t.TempDir(), "-fault", "throttle=2"},
 		{"-state-dir", t.TempDir(), "-fault", "meteor=0.5"},
+		{"-state-dir", t.TempDir(), "-hotspot", "1h,0s,10"},
 	} {
 		if code := run(context.Background(), args, io.Discard, io.Discard); code == 0 {
 			t.Errorf("%v: exit 0", args)

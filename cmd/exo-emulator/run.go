@@ -32,6 +32,27 @@ func (f faultFlags) Set(s string) error {
 	return nil
 }
 
+// hotspotFlags collects repeated -hotspot AGO,DURATION,COUNT flags: COUNT records spread over
+// DURATION starting AGO before start-up (e.g. 3h,1h,60000).
+type hotspotFlags []emulator.Hotspot
+
+func (h *hotspotFlags) String() string { return fmt.Sprint(len(*h)) }
+
+func (h *hotspotFlags) Set(s string) error {
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 {
+		return fmt.Errorf("want AGO,DURATION,COUNT (e.g. 3h,1h,60000), got %q", s)
+	}
+	ago, err1 := time.ParseDuration(parts[0])
+	dur, err2 := time.ParseDuration(parts[1])
+	n, err3 := strconv.Atoi(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || n < 0 || dur <= 0 {
+		return fmt.Errorf("want AGO,DURATION,COUNT (e.g. 3h,1h,60000), got %q", s)
+	}
+	*h = append(*h, emulator.Hotspot{Start: time.Now().Add(-ago).Truncate(time.Second), Duration: dur, Count: n})
+	return nil
+}
+
 // run parses flags, starts the emulator, announces it and serves until ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("exo-emulator", flag.ContinueOnError)
@@ -52,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	echo := fs.Bool("echo-result-size", false, "put ResultSize in ResultCount, as the service reportedly began doing in 2026")
 	vary := fs.Bool("vary", false, "vary row representations (RecordType number/name, date formats, counts as strings)")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	var hotspots hotspotFlags
+	fs.Var(&hotspots, "hotspot", "AGO,DURATION,COUNT: add COUNT records over DURATION starting AGO before start-up, repeatable")
 	faults := faultFlags{}
 	fs.Var(faults, "fault", "NAME=RATE fault injection, repeatable; names: "+strings.Join(emulator.FaultNames, ", "))
 	if err := fs.Parse(args); err != nil {
@@ -70,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Records: *records, Days: *days, Seed: *seed, Dataset: *dataset,
 		Retention: time.Duration(*retention) * 24 * time.Hour, Latency: *latency, TenantConcurrency: *concurrency,
 		Faults: faults, MaxPageRows: *maxPageRows, IngestionDelay: *ingestion, Stragglers: *stragglers,
-		EndDateInclusive: *endInclusive, EchoResultSize: *echo, VaryRepresentations: *vary,
+		Hotspots: hotspots, EndDateInclusive: *endInclusive, EchoResultSize: *echo, VaryRepresentations: *vary,
 	}
 	if *verbose {
 		opts.Logf = func(format string, a ...any) { log.Info(fmt.Sprintf(format, a...)) }
