@@ -201,6 +201,8 @@ type exoCall struct {
 	Query  string
 	Header http.Header
 	Body   []byte
+	// ProtoMajor is 2 for HTTP/2.
+	ProtoMajor int
 }
 
 // fakeEXO answers InvokeCommand with scripted responses, in order; the last repeats.
@@ -214,7 +216,7 @@ func (e *fakeEXO) serve(w http.ResponseWriter, r *http.Request) {
 	body := new(bytes.Buffer)
 	_, _ = body.ReadFrom(r.Body)
 	e.mu.Lock()
-	e.calls = append(e.calls, exoCall{Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body.Bytes()})
+	e.calls = append(e.calls, exoCall{Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body.Bytes(), ProtoMajor: r.ProtoMajor})
 	n := len(e.calls)
 	reply := e.replies[min(n, len(e.replies))-1]
 	e.mu.Unlock()
@@ -270,6 +272,12 @@ type testEnv struct {
 
 func newEnv(t *testing.T, replies ...func(http.ResponseWriter, *http.Request)) *testEnv {
 	t.Helper()
+	return newEnvWith(t, false, replies...)
+}
+
+// newEnvWith optionally serves HTTP/2 (where a "reset" is a stream reset).
+func newEnvWith(t *testing.T, h2 bool, replies ...func(http.ResponseWriter, *http.Request)) *testEnv {
+	t.Helper()
 	env := &testEnv{t: t, auth: &fakeAuthority{t: t}, exo: &fakeEXO{replies: replies}, logs: new(bytes.Buffer)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
@@ -285,6 +293,7 @@ func newEnv(t *testing.T, replies ...func(http.ResponseWriter, *http.Request)) *
 	})
 	env.srv = httptest.NewUnstartedServer(mux)
 	env.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are expected in some tests
+	env.srv.EnableHTTP2 = h2
 	env.srv.StartTLS()
 	t.Cleanup(env.srv.Close)
 	env.auth.base = env.srv.URL

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -140,7 +141,29 @@ func transientNetError(err error) bool {
 		return true
 	}
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return http2Broken(err)
+}
+
+// http2Transient are net/http's HTTP/2 failures of a stream or connection that was
+// working: its error types are unexported, so they are recognised by their text. A stream
+// reset (RST_STREAM) is how an HTTP/2 server "resets the connection" for one request.
+var http2Transient = []string{
+	"stream error:", "http2: client connection lost", "http2: server sent GOAWAY",
+	"http2: client connection force closed", "http2: Transport: cannot retry",
+	"server closed idle connection", "connection reset by peer",
+}
+
+func http2Broken(err error) bool {
+	msg := err.Error()
+	for _, s := range http2Transient {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // canceled reports a context end, keeping the last failure for the logs.

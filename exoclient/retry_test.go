@@ -208,3 +208,14 @@ func TestParseRetryAfter(t *testing.T) {
 		assert.Equal(t, want, parseRetryAfter(in, now), in)
 	}
 }
+
+func TestHTTP2StreamResetIsRetried(t *testing.T) {
+	abort := func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }
+	env := newEnvWith(t, true, abort, okPage)
+	c := env.client(nil)
+	rows, err := c.SearchPage(context.Background(), testParams())
+	require.NoError(t, err)
+	assert.Len(t, rows, 1)
+	assert.Equal(t, 2, env.exo.callCount())
+	assert.Equal(t, 2, env.exo.call(0).ProtoMajor, "served over HTTP/2")
+}
