@@ -86,13 +86,13 @@ func TestRegistryNames(t *testing.T) {
 	reg := Registry()
 	var names []string
 	for name, c := range reg {
-		if c.Name != name || c.Run == nil || c.Fetch {
+		if c.Name != name || c.Run == nil || c.Fetch != (name == Fetch) {
 			t.Errorf("command %q: %+v", name, c)
 		}
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"o365-auditlog-search", "test-module"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"fetch-incidents", "o365-auditlog-search", "test-module"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("commands %v, want %v", names, want)
 	}
 }

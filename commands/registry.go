@@ -9,6 +9,7 @@ import (
 const (
 	TestModule = "test-module"
 	Search     = "o365-auditlog-search"
+	Fetch      = "fetch-incidents"
 )
 
 // Registry returns every command the integration answers, with default dependencies.
@@ -21,6 +22,7 @@ func RegistryWith(o Options) integration.Registry {
 	return integration.Registry{
 		TestModule: {Name: TestModule, Run: h.testModule},
 		Search:     {Name: Search, Run: h.search},
+		Fetch:      {Name: Fetch, Run: h.fetchIncidents, Fetch: true},
 	}
 }
 
