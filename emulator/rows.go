@@ -5,17 +5,30 @@ import (
 	"time"
 )
 
-// renderRows turns record positions into InvokeCommand rows; firstIndex is the first row's
-// ResultIndex. A bogus page carries ResultIndex -1 and ResultCount 0.
-func (e *Emulator) renderRows(pos []int32, firstIndex, count int, bogus bool) [][]byte {
-	out := make([][]byte, len(pos))
-	call := e.nextCall()
-	for i, p := range pos {
-		idx, cnt := firstIndex+i, count
-		if bogus {
+// pageSpec is one page before rendering: the record positions and their numbering. Pages
+// are kept in this form (4 bytes a row) until written, so split pages waiting behind an
+// @odata.nextLink cost little.
+type pageSpec struct {
+	pos        []int32 // never mutated: session orders are immutable once built
+	firstIndex int     // ResultIndex of pos[0]
+	count      int     // ResultCount of every row
+	bogus      bool    // ResultIndex -1 and ResultCount 0
+	call       uint64  // picks the row representations, so a refetch renders the same
+}
+
+func (e *Emulator) newPage(pos []int32, firstIndex, count int, bogus bool) *pageSpec {
+	return &pageSpec{pos: pos, firstIndex: firstIndex, count: count, bogus: bogus, call: e.nextCall()}
+}
+
+// render turns rows [from, to) of a page into InvokeCommand rows.
+func (e *Emulator) render(p *pageSpec, from, to int) [][]byte {
+	out := make([][]byte, 0, to-from)
+	for i := from; i < to; i++ {
+		idx, cnt := p.firstIndex+i, p.count
+		if p.bogus {
 			idx, cnt = -1, 0
 		}
-		out[i] = e.renderRow(&e.store.recs[p], idx, cnt, call)
+		out = append(out, e.renderRow(&e.store.recs[p.pos[i]], idx, cnt, p.call))
 	}
 	return out
 }

@@ -36,7 +36,8 @@ type session struct {
 type pendingPage struct {
 	org     string
 	params  string
-	rows    [][]byte
+	page    *pageSpec
+	offset  int
 	created time.Time
 }
 
@@ -44,7 +45,7 @@ const (
 	maxSessions  = 5000
 	sessionIdle  = 30 * time.Minute
 	nextLinkLife = 15 * time.Minute
-	maxNextLinks = 256
+	maxNextLinks = 4096
 )
 
 func (e *Emulator) page(r *http.Request, params map[string]json.RawMessage, body []byte, fault string) (*pageOut, *httpErr) {
@@ -67,8 +68,7 @@ func (e *Emulator) page(r *http.Request, params map[string]json.RawMessage, body
 				sr.q.Start.Format(time.RFC3339), retentionText(e.opts.Retention), earliest.UTC().Format(time.RFC3339))}
 		}
 	}
-	rows := e.selectRows(sr, fault)
-	return e.split(org, params, rows), nil
+	return e.split(org, params, e.selectRows(sr, fault), 0), nil
 }
 
 func retentionText(d time.Duration) string {
@@ -80,7 +80,7 @@ func retentionText(d time.Duration) string {
 
 // selectRows serves one page of a query: the newest ResultSize rows without a session, or the
 // session's next page.
-func (e *Emulator) selectRows(sr *searchRequest, fault string) [][]byte {
+func (e *Emulator) selectRows(sr *searchRequest, fault string) *pageSpec {
 	if sr.sessionID == "" {
 		pos, _ := e.matches(sr.q)
 		total := min(len(pos), largeSetCap)
@@ -89,7 +89,7 @@ func (e *Emulator) selectRows(sr *searchRequest, fault string) [][]byte {
 		if bogus {
 			e.countFault(fault)
 		}
-		return e.renderRows(pos, 1, e.resultCount(total, sr), bogus)
+		return e.newPage(pos, 1, e.resultCount(total, sr), bogus)
 	}
 	s := e.session(sr)
 	s.mu.Lock()
@@ -107,11 +107,11 @@ func (e *Emulator) selectRows(sr *searchRequest, fault string) [][]byte {
 		e.countFault(fault)
 		s.variant++
 		if s.variant%2 == 0 && from < len(s.order) {
-			return nil // an empty page mid-session: these rows are lost
+			return e.newPage(nil, from+1, count, false) // an empty page mid-session: these rows are lost
 		}
-		return e.renderRows(s.order[from:to], from+1, count, true)
+		return e.newPage(s.order[from:to], from+1, count, true)
 	}
-	return e.renderRows(s.order[from:to], from+1, count, false)
+	return e.newPage(s.order[from:to], from+1, count, false)
 }
 
 func (e *Emulator) resultCount(total int, sr *searchRequest) int {
@@ -137,11 +137,11 @@ func (e *Emulator) session(sr *searchRequest) *session {
 	if sr.sessionCommand == "ReturnLargeSet" {
 		r := rand.New(rand.NewPCG(uint64(e.opts.Seed), hashString(key)))
 		r.Shuffle(len(pos), func(i, j int) { pos[i], pos[j] = pos[j], pos[i] })
-		s.order = pos[:min(len(pos), largeSetCap)]
+		// A copy: the matches of a wide window can be far more than the 50,000 kept.
+		s.order = slices.Clone(pos[:min(len(pos), largeSetCap)])
 	} else {
 		s.order = e.newestFirst(pos, previewCap)
 	}
-	s.order = slices.Clip(s.order)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if prev := e.sessions[key]; prev != nil {
@@ -173,32 +173,38 @@ func (e *Emulator) evictSessions() {
 	}
 }
 
-// split cuts a page above MaxPageRows and keeps the rest for the @odata.nextLink.
-func (e *Emulator) split(org string, params map[string]json.RawMessage, rows [][]byte) *pageOut {
-	p := &pageOut{context: e.URL() + "/adminapi/beta/" + org + "/$metadata#Collection(Exchange.GenericHashTable)", rows: rows}
-	if e.opts.MaxPageRows <= 0 || len(rows) <= e.opts.MaxPageRows {
-		return p
+// split renders a page from offset on, cutting it above MaxPageRows and keeping the rest for
+// the @odata.nextLink.
+func (e *Emulator) split(org string, params map[string]json.RawMessage, page *pageSpec, offset int) *pageOut {
+	p := &pageOut{context: e.URL() + "/adminapi/beta/" + org + "/$metadata#Collection(Exchange.GenericHashTable)"}
+	end := len(page.pos)
+	if e.opts.MaxPageRows > 0 && end-offset > e.opts.MaxPageRows {
+		end = offset + e.opts.MaxPageRows
+		tok := uuid.NewString()
+		e.addNextLink(tok, &pendingPage{org: strings.ToLower(org), params: canonicalParams(params), page: page, offset: end, created: time.Now()})
+		p.nextLink = e.URL() + "/adminapi/beta/" + org + "/InvokeCommand?$skiptoken=" + tok
 	}
-	tok := uuid.NewString()
+	p.rows = e.render(page, offset, end)
+	return p
+}
+
+func (e *Emulator) addNextLink(tok string, pp *pendingPage) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	var oldestKey string
 	var oldest time.Time
-	for k, pp := range e.nextLinks {
-		if time.Since(pp.created) > nextLinkLife {
+	for k, old := range e.nextLinks {
+		if time.Since(old.created) > nextLinkLife {
 			delete(e.nextLinks, k)
-		} else if oldestKey == "" || pp.created.Before(oldest) {
-			oldestKey, oldest = k, pp.created
+		} else if oldestKey == "" || old.created.Before(oldest) {
+			oldestKey, oldest = k, old.created
 		}
 	}
 	if len(e.nextLinks) >= maxNextLinks {
 		delete(e.nextLinks, oldestKey)
 	}
-	e.nextLinks[tok] = &pendingPage{org: strings.ToLower(org), params: canonicalParams(params), rows: rows[e.opts.MaxPageRows:], created: time.Now()}
+	e.nextLinks[tok] = pp
 	e.stats.NextLinks++
-	e.mu.Unlock()
-	p.rows = rows[:e.opts.MaxPageRows]
-	p.nextLink = e.URL() + "/adminapi/beta/" + org + "/InvokeCommand?$skiptoken=" + tok
-	return p
 }
 
 // continuation serves the next part of a split page; the body must repeat the first call's.
@@ -214,7 +220,7 @@ func (e *Emulator) continuation(org, tok string, params map[string]json.RawMessa
 	if pp.org != strings.ToLower(org) || pp.params != canonicalParams(params) {
 		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The request to an @odata.nextLink must repeat the body of the request that returned it."}
 	}
-	return e.split(org, params, pp.rows), nil
+	return e.split(org, params, pp.page, pp.offset), nil
 }
 
 func canonicalParams(p map[string]json.RawMessage) string {
