@@ -30,6 +30,9 @@ type Config struct {
 }
 
 // SearchParams is one Search-UnifiedAuditLog call (DESIGN §4). Empty fields are omitted.
+// Start and End are sent as RFC 3339 UTC to the second. With LargeSet and a SessionID,
+// Client.SearchPage reports failures that may have advanced the session as
+// ErrSessionLost instead of retrying them on the same session.
 type SearchParams struct {
 	Start, End  time.Time
 	ResultSize  int

@@ -57,6 +57,7 @@ type Client struct {
 	http    *http.Client
 	retry   *retrier
 	log     *slog.Logger
+	now     func() time.Time
 	maxPage int64
 	maxNext int
 
@@ -78,7 +79,7 @@ func New(cfg Config, opts *Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, ep: ep, log: o.Logger, maxPage: o.MaxPageBytes, maxNext: o.MaxNextLinks}
+	c := &Client{cfg: cfg, ep: ep, log: o.Logger, now: o.Now, maxPage: o.MaxPageBytes, maxNext: o.MaxNextLinks}
 	c.http = newHTTPClient(cfg, o)
 	c.retry = &retrier{policy: o.Retry.withDefaults(), now: o.Now, sleep: o.Sleep, jitter: defaultJitter, log: o.Logger}
 	if o.Credential != nil {

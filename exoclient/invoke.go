@@ -115,7 +115,7 @@ func safeOrigin(u *url.URL) string {
 // Ping gets a token and makes one cheap search (the last minute, one row): the
 // connectivity and permission check behind test-module.
 func (c *Client) Ping(ctx context.Context) error {
-	end := time.Now().UTC().Truncate(time.Second)
+	end := c.now().UTC().Truncate(time.Second)
 	_, err := c.SearchPage(ctx, SearchParams{Start: end.Add(-time.Minute), End: end, ResultSize: 1})
 	return err
 }
