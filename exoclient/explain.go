@@ -113,7 +113,12 @@ func explainRetry(err error) (string, bool) {
 		return fmt.Sprintf("%s kept throttling the requests (%d attempts over %s%s). Lower max_concurrency, narrow the date range, or try again later.",
 			apiErr.Source, re.Attempts, re.Elapsed.Round(time.Second), requestIDNote(apiErr)), true
 	}
-	return fmt.Sprintf("%s (Gave up after %d attempts over %s.)", Explain(re.Err), re.Attempts, re.Elapsed.Round(time.Second)), true
+	inner := re.Err
+	var tokErr *TokenError
+	if errors.As(err, &tokErr) {
+		inner = &TokenError{Err: re.Err} // keep "Entra ID" as the party that failed
+	}
+	return fmt.Sprintf("%s (Gave up after %d attempts over %s.)", Explain(inner), re.Attempts, re.Elapsed.Round(time.Second)), true
 }
 
 func explainSession(err error) (string, bool) {

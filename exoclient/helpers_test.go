@@ -93,6 +93,7 @@ type fakeAuthority struct {
 	failStatus int    // when set, answer token requests with this status…
 	failBody   string // …and this body
 	failTimes  int    // for this many requests (0 = always)
+	hang       bool   // token requests never answer (until the client gives up)
 	base       string // https://host:port, set once the server runs
 }
 
@@ -119,6 +120,15 @@ func (a *fakeAuthority) serveDiscovery(w http.ResponseWriter, r *http.Request, t
 
 func (a *fakeAuthority) serveToken(w http.ResponseWriter, r *http.Request, tenant string) {
 	a.mu.Lock()
+	if a.hang {
+		a.mu.Unlock()
+		_, _ = io.Copy(io.Discard, r.Body) // lets the server notice the client leaving
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+		return
+	}
 	if a.failStatus != 0 && a.failTimes >= 0 {
 		status, body := a.failStatus, a.failBody
 		if a.failTimes > 0 {

@@ -119,6 +119,24 @@ func TestRequestTimeout(t *testing.T) {
 	assert.Contains(t, Explain(err), "did not answer within the timeout")
 }
 
+func TestTokenRequestTimeout(t *testing.T) {
+	env := newEnv(t, page())
+	env.auth.hang = true
+	key, cert := validCert(t)
+	cfg := env.config(modernPFX(t, key, cert))
+	cfg.Timeout = 300 * time.Millisecond
+	opts := env.options()
+	opts.Retry = RetryPolicy{MaxAttempts: 2}
+	c, err := New(cfg, opts)
+	require.NoError(t, err)
+	err = c.Ping(context.Background())
+	var te *TimeoutError
+	require.ErrorAs(t, err, &te)
+	assert.Len(t, env.sleepLog(), 1, "the token request was retried once")
+	assert.Contains(t, Explain(err), "Entra ID (the sign-in authority) did not answer within the timeout of 300ms")
+	assert.Equal(t, 0, env.exo.callCount())
+}
+
 func TestDNSFailureReachesExplain(t *testing.T) {
 	env := newEnv(t, page())
 	opts := env.options()
