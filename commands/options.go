@@ -28,6 +28,10 @@ type Options struct {
 	NewClient func(cfg exoclient.Config) (Client, error)
 	// Logger receives diagnostics (never secrets); nil means slog.Default().
 	Logger *slog.Logger
+	// Dir is the working directory where file entries' bytes are written, as
+	// "<investigation id>_<FileID>" (the engine picks them up there); "" means the current
+	// directory.
+	Dir string
 }
 
 // withDefaults fills the nil fields.

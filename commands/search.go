@@ -30,13 +30,19 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	if err != nil {
 		return err
 	}
-	// TODO(#7): as_file=true writes a JSON Lines file entry; until then records come inline.
 	client, err := h.NewClient(cfg)
 	if err != nil {
 		return explain(err)
 	}
 	h.Logger.DebugContext(ctx, "searching the audit log",
-		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_type", args.RecordType)
+		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_type", args.RecordType, "as_file", args.AsFile)
+	if args.AsFile {
+		entries, err := h.exportSearch(ctx, client, args, req.InvestigationID)
+		if err != nil {
+			return err
+		}
+		return s.Results(entries...)
+	}
 	res, err := client.Search(ctx, args.Query())
 	if err != nil {
 		return explain(err)
@@ -77,8 +83,7 @@ func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, err
 	}
 	records, err := contextout.Records(raw)
 	if err != nil {
-		return integration.Entry{}, fmt.Errorf("Exchange Online returned an audit record that cannot be read (%w). "+
-			"Run the search again; if it persists, narrow the filters or the dates to leave that record out.", err)
+		return integration.Entry{}, unreadableRecord(err)
 	}
 	readable, err := humanreadable.Markdown(args.Start, args.End, records)
 	if err != nil {

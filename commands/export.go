@@ -1,0 +1,172 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/humanreadable"
+	"github.com/o365auditlog/o365auditlog/integration"
+)
+
+// ExportContextKey is the entry-context root of an as_file search's summary (DESIGN §5).
+const ExportContextKey = "O365AuditLogSearch"
+
+// exportTimeLayout names the file after the window, e.g. 20210101T000000Z.
+const exportTimeLayout = "20060102T150405Z"
+
+// ExportSummary is the context of an as_file search: what the file holds.
+type ExportSummary struct {
+	StartDate string `json:"StartDate"`
+	EndDate   string `json:"EndDate"`
+	// Count is the number of records in the file.
+	Count int `json:"Count"`
+	// Complete is false when the service held more records than it could return.
+	Complete bool   `json:"Complete"`
+	File     string `json:"File"`
+	FileID   string `json:"FileID"`
+}
+
+// windowStreamer is implemented by clients that can hand a large search's rows over window
+// by window instead of collecting them (exoclient's SearchEach): each is called with the
+// rows of one fetched window (unsorted, possibly repeated within the window and on the
+// boundary instant it shares with its neighbours); the returned Result holds the rows
+// not passed to each, and the incomplete windows.
+type windowStreamer interface {
+	SearchEach(ctx context.Context, q exoclient.Query, each func(exoclient.Window, []exoclient.Row) error) (*exoclient.Result, error)
+}
+
+// exportSearch runs the search for as_file=true: the newest result_size records go, newest
+// first, to a JSON Lines file in dir named "<investigation id>_<FileID>"; the entries are
+// the file entry, the summary note and, when windows were incomplete, the warning.
+func (h handlers) exportSearch(ctx context.Context, client Client, args SearchArgs, investigation string) ([]integration.Entry, error) {
+	dir := h.Dir
+	if dir == "" {
+		dir = "."
+	}
+	spill, err := newRunSpill(dir)
+	if err != nil {
+		return nil, exportError(err)
+	}
+	defer spill.close()
+	res, err := h.searchInto(ctx, client, args, spill)
+	if err != nil {
+		return nil, err
+	}
+	sum := ExportSummary{
+		StartDate: args.Start.UTC().Format(time.RFC3339), EndDate: args.End.UTC().Format(time.RFC3339),
+		Complete: len(res.Incomplete) == 0,
+		File:     "o365-auditlog-" + args.Start.UTC().Format(exportTimeLayout) + "-" + args.End.UTC().Format(exportTimeLayout) + ".jsonl",
+		FileID:   uuid.NewString(),
+	}
+	path := filepath.Join(dir, exportFileName(investigation, sum.FileID))
+	if sum.Count, err = writeExport(path, spill, args.ResultSize); err != nil {
+		return nil, exportError(err)
+	}
+	h.Logger.InfoContext(ctx, "audit log exported", "records", sum.Count, "file", sum.File, "file_id", sum.FileID)
+	entries := []integration.Entry{
+		{Type: integration.EntryFile, File: sum.File, FileID: sum.FileID, Contents: "", ContentsFormat: "text"},
+		{
+			Type: integration.EntryNote, ContentsFormat: "json", Contents: sum,
+			EntryContext:           map[string]any{ExportContextKey: sum},
+			HumanReadable:          exportReadable(args, sum),
+			ReadableContentsFormat: "markdown",
+		},
+	}
+	if len(res.Incomplete) > 0 {
+		entries = append(entries, integration.WarningEntry(incompleteWarning(res.Incomplete)))
+	}
+	return entries, nil
+}
+
+// searchInto runs the search, spilling rows window by window when the client can stream
+// them, and the rows of the result either way.
+func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs, spill *runSpill) (*exoclient.Result, error) {
+	var (
+		res *exoclient.Result
+		err error
+	)
+	if s, ok := client.(windowStreamer); ok {
+		res, err = s.SearchEach(ctx, args.Query(), func(_ exoclient.Window, rows []exoclient.Row) error {
+			return spill.add(rows)
+		})
+	} else {
+		res, err = client.Search(ctx, args.Query())
+	}
+	if ee := (*explainedError)(nil); errors.As(err, &ee) {
+		return nil, ee // the sink's own failure, already worded
+	}
+	if err != nil {
+		return nil, explain(err)
+	}
+	if res == nil {
+		res = &exoclient.Result{}
+	}
+	if err := spill.add(res.Records); err != nil {
+		return nil, err
+	}
+	return &exoclient.Result{Incomplete: res.Incomplete}, nil
+}
+
+// writeExport merges the spilled runs into the file at path (created, never overwritten).
+func writeExport(path string, spill *runSpill, limit int) (int, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	n, err := spill.mergeTo(f, limit)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return n, err
+}
+
+// exportFileName is XSOAR's name for a file entry's bytes: "<investigation id>_<FileID>".
+// An investigation id that could leave the directory is made harmless.
+func exportFileName(investigation, fileID string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 {
+			return '_'
+		}
+		return r
+	}, investigation)
+	if safe == "." || safe == ".." {
+		safe = strings.Repeat("_", len(safe))
+	}
+	return safe + "_" + fileID
+}
+
+// exportReadable is the War Room text of an export.
+func exportReadable(args SearchArgs, sum ExportSummary) string {
+	var b strings.Builder
+	b.WriteString(humanreadable.Title(args.Start, args.End) + "\n")
+	fmt.Fprintf(&b, "%d record(s), newest first, were written to the file %s (JSON Lines, one record per line).", sum.Count, humanreadable.Escape(sum.File))
+	if sum.Count == args.ResultSize {
+		fmt.Fprintf(&b, " That is the result_size limit (%d): older records in the window were left out.", args.ResultSize)
+	}
+	if !sum.Complete {
+		b.WriteString(" The service held more records than it could return for some one-second windows: see the warning.")
+	}
+	return b.String()
+}
+
+// exportError is a failure of the export itself (disk), worded for the analyst.
+func exportError(err error) error {
+	return &explainedError{err: err, msg: fmt.Sprintf("The audit records could not be written to the export file (%v). "+
+		"Check the free space and permissions of the integration's working directory, or narrow the search.", err)}
+}
+
+// unreadableRecord is a record that is not a JSON object, worded for the analyst.
+func unreadableRecord(err error) error {
+	return &explainedError{err: err, msg: fmt.Sprintf("Exchange Online returned an audit record that cannot be read (%v). "+
+		"Run the search again; if it persists, narrow the filters or the dates to leave that record out.", err)}
+}

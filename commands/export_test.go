@@ -1,0 +1,208 @@
+package commands
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/integration"
+)
+
+// streamClient is a fake that streams windows through SearchEach, like exoclient.
+type streamClient struct {
+	fakeClient
+	windows [][]exoclient.Row
+}
+
+func (c *streamClient) SearchEach(_ context.Context, q exoclient.Query, each func(exoclient.Window, []exoclient.Row) error) (*exoclient.Result, error) {
+	c.queries = append(c.queries, q)
+	for _, rows := range c.windows {
+		if err := each(exoclient.Window{}, rows); err != nil {
+			return nil, fmt.Errorf("search window: %w", err)
+		}
+	}
+	return c.result, c.err
+}
+
+// exportRow is an audit row at second s of 2021-01-01 with id; its AuditData has spaces and a
+// line break, which the file must not keep.
+func exportRow(id string, s int) exoclient.Row {
+	at := utc(2021, 1, 1, 0, 0, 0).Add(time.Duration(s) * time.Second)
+	return exoclient.Row{ID: id, CreationTime: at,
+		AuditData: json.RawMessage(fmt.Sprintf("{\"Id\": %q,\n \"CreationTime\": %q, \"N\": 12345678901234567890}", id, at.Format("2006-01-02T15:04:05")))}
+}
+
+func exportHarness(t *testing.T, c Client) (integration.Registry, string) {
+	t.Helper()
+	dir := t.TempDir()
+	return RegistryWith(Options{
+		Now:       func() time.Time { return testNow },
+		NewClient: func(exoclient.Config) (Client, error) { return c, nil },
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Dir:       dir,
+	}), dir
+}
+
+func runExport(t *testing.T, c Client, args map[string]any) ([]integration.Entry, string) {
+	t.Helper()
+	reg, dir := exportHarness(t, c)
+	s := &fakeSession{}
+	req := &integration.Request{Command: Search, Params: validParams(), Args: args, InvestigationID: "77"}
+	if err := reg[Search].Run(context.Background(), req, s); err != nil {
+		t.Fatal(err)
+	}
+	return s.entries, dir
+}
+
+var exportArgs = map[string]any{"start_date": "2021-01-01", "end_date": "2021-01-02", "as_file": "true", "result_size": "100"}
+
+// exportLines reads the file of the file entry and checks the entry shape and the summary.
+func exportLines(t *testing.T, entries []integration.Entry, dir string) ([]string, ExportSummary) {
+	t.Helper()
+	if len(entries) < 2 {
+		t.Fatalf("%d entries, want a file entry and a summary", len(entries))
+	}
+	f, note := entries[0], entries[1]
+	if f.Type != integration.EntryFile || f.ContentsFormat != "text" || f.Contents != "" ||
+		f.File != "o365-auditlog-20210101T000000Z-20210102T000000Z.jsonl" || len(f.FileID) != 36 {
+		t.Errorf("file entry %+v", f)
+	}
+	sum, ok := note.EntryContext[ExportContextKey].(ExportSummary)
+	if note.Type != integration.EntryNote || !ok || len(note.EntryContext) != 1 || note.Contents != sum {
+		t.Fatalf("summary entry %+v", note)
+	}
+	if sum.File != f.File || sum.FileID != f.FileID || sum.StartDate != "2021-01-01T00:00:00Z" || sum.EndDate != "2021-01-02T00:00:00Z" {
+		t.Errorf("summary %+v", sum)
+	}
+	if !strings.HasPrefix(note.HumanReadable, "### Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00\n") {
+		t.Errorf("HumanReadable %q", note.HumanReadable)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "77_"+f.FileID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(b) > 0 && !strings.HasSuffix(string(b), "\n") {
+		t.Error("the last line has no newline")
+	}
+	if sum.Count != len(lines) {
+		t.Errorf("Count %d, file has %d lines", sum.Count, len(lines))
+	}
+	return lines, sum
+}
+
+func exportIDs(t *testing.T, lines []string) string {
+	t.Helper()
+	var out []string
+	for _, l := range lines {
+		var r struct{ Id string }
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		out = append(out, r.Id)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestExportFromResult(t *testing.T) {
+	c := &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("b", 5), exportRow("a", 9), exportRow("c", 5)}}}
+	entries, dir := runExport(t, c, exportArgs)
+	lines, sum := exportLines(t, entries, dir)
+	if got := exportIDs(t, lines); got != "a,b,c" {
+		t.Errorf("order %s, want newest first, ties by Id", got)
+	}
+	if !sum.Complete || sum.Count != 3 || len(entries) != 2 {
+		t.Errorf("summary %+v, %d entries", sum, len(entries))
+	}
+	if lines[0] != `{"Id":"a","CreationTime":"2021-01-01T00:00:09","N":12345678901234567890}` {
+		t.Errorf("line not canonical compact JSON with the exact number: %s", lines[0])
+	}
+	if len(c.queries) != 1 || c.queries[0].ResultSize != 100 {
+		t.Errorf("queries %+v", c.queries)
+	}
+}
+
+func TestExportStreamsWindows(t *testing.T) {
+	c := &streamClient{
+		windows: [][]exoclient.Row{
+			{exportRow("w1-old", 10), exportRow("edge", 20), exportRow("w1-new", 19), exportRow("w1-new", 19)}, // a duplicate inside
+			{exportRow("edge", 20), exportRow("w2", 30), exportRow("w2b", 25)},                            // shares the boundary
+			{},
+		},
+		fakeClient: fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("probe", 40)}}},
+	}
+	entries, dir := runExport(t, c, exportArgs)
+	lines, sum := exportLines(t, entries, dir)
+	if got := exportIDs(t, lines); got != "probe,w2,w2b,edge,w1-new,w1-old" {
+		t.Errorf("records %s", got)
+	}
+	if sum.Count != 6 || !sum.Complete {
+		t.Errorf("summary %+v", sum)
+	}
+	entries, dir = runExport(t, c, map[string]any{"start_date": "2021-01-01", "end_date": "2021-01-02", "as_file": true, "result_size": 3})
+	lines, sum = exportLines(t, entries, dir)
+	if got := exportIDs(t, lines); got != "probe,w2,w2b" || sum.Count != 3 {
+		t.Errorf("result_size 3: %s, %+v", got, sum)
+	}
+	if !strings.Contains(entries[1].HumanReadable, "result_size limit") {
+		t.Errorf("HumanReadable %q should say the limit was reached", entries[1].HumanReadable)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".o365auditlog-spill-*"))
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+func TestExportEmptyAndIncomplete(t *testing.T) {
+	w := exoclient.Window{Start: utc(2021, 1, 1, 5, 0, 0), End: utc(2021, 1, 1, 5, 0, 1)}
+	c := &fakeClient{result: &exoclient.Result{Incomplete: []exoclient.Window{w}}}
+	entries, dir := runExport(t, c, exportArgs)
+	lines, sum := exportLines(t, entries, dir)
+	if len(lines) != 0 || sum.Count != 0 || sum.Complete {
+		t.Errorf("lines %d, summary %+v", len(lines), sum)
+	}
+	if len(entries) != 3 || entries[2].Type != integration.EntryWarning || !strings.Contains(entries[2].Contents.(string), "2021-01-01T05:00:00Z") {
+		t.Errorf("want the incomplete warning: %+v", entries)
+	}
+}
+
+func TestExportUnreadableRecord(t *testing.T) {
+	bad := exoclient.Row{ID: "x", AuditData: json.RawMessage(`{"Id":`)}
+	for name, c := range map[string]Client{
+		"result": &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{bad}}},
+		"stream": &streamClient{windows: [][]exoclient.Row{{bad}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			reg, dir := exportHarness(t, c)
+			req := &integration.Request{Command: Search, Params: validParams(), Args: exportArgs, InvestigationID: "77"}
+			err := reg[Search].Run(context.Background(), req, &fakeSession{})
+			if err == nil || !strings.HasPrefix(err.Error(), "Exchange Online returned an audit record that cannot be read") {
+				t.Errorf("error %v", err)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Errorf("files left behind: %v", left)
+			}
+		})
+	}
+}
+
+func TestExportFileName(t *testing.T) {
+	for inv, want := range map[string]string{"42": "42_id", "../x": ".._x_id", "..": "___id", "a/b\\c": "a_b_c_id", "": "_id"} {
+		if got := exportFileName(inv, "id"); got != want {
+			t.Errorf("exportFileName(%q) = %q, want %q", inv, got, want)
+		}
+	}
+}
