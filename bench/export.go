@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/o365auditlog/o365auditlog/emulator"
+)
+
+// Export scenario of issue 7: 300 ms per call, a tenant limit of 8 concurrent calls.
+const (
+	exportLatency     = 300 * time.Millisecond
+	exportConcurrency = 8
+	// rowsPerCall is the most rows one HTTP response carries: the emulator, like the
+	// service, splits a 5,000-row page into parts of 1,000 chained with @odata.nextLink,
+	// and every part is a call that pays the latency.
+	rowsPerCall = 1000
+)
+
+// exportRun is one as_file export.
+type exportRun struct {
+	procStats
+	Calls int
+	Count int // records in the file
+}
+
+// exportResult is the large export at max_concurrency 8 beside the ideal and beside
+// max_concurrency 1.
+type exportResult struct {
+	Records      int
+	Runs         int
+	Parallel     exportRun // median over Runs
+	Serial       exportRun // one run, on SerialRecords
+	SerialRecord int
+}
+
+// IdealCalls is the fewest calls that can carry every record.
+func (r *exportResult) IdealCalls() int { return (r.Records + rowsPerCall - 1) / rowsPerCall }
+
+// Ideal is the wall time of IdealCalls at 8 in parallel.
+func (r *exportResult) Ideal() time.Duration {
+	calls := r.IdealCalls()
+	return time.Duration(float64(calls) / exportConcurrency * float64(exportLatency))
+}
+
+// benchExport exports every record of an emulator of n records through the binary
+// (as_file=true) with max_concurrency 8, runs times, then once with max_concurrency 1 on
+// serialN records (the whole set, or a smaller one scaled up when it would take too long).
+func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exportResult, error) {
+	res := &exportResult{Records: n, Runs: runs, SerialRecord: serialN}
+	var parallel []procStats
+	var calls, counts []int64
+	err := withExportEmulator(env, n, func(env pluginEnv, em *emulator.Emulator) error {
+		for range runs {
+			r, err := exportOnce(ctx, env, em, n, exportConcurrency)
+			if err != nil {
+				return err
+			}
+			parallel = append(parallel, r.procStats)
+			calls, counts = append(calls, int64(r.Calls)), append(counts, int64(r.Count))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Parallel = exportRun{procStats: medianStats(parallel), Calls: int(medianInt(calls)), Count: int(medianInt(counts))}
+	err = withExportEmulator(env, serialN, func(env pluginEnv, em *emulator.Emulator) error {
+		r, err := exportOnce(ctx, env, em, serialN, 1)
+		res.Serial = r
+		return err
+	})
+	return res, err
+}
+
+func withExportEmulator(env pluginEnv, n int, f func(pluginEnv, *emulator.Emulator) error) error {
+	em, err := emulator.Start(emulator.Options{Records: n, Days: 30, Seed: 3,
+		Latency: exportLatency, TenantConcurrency: exportConcurrency})
+	if err != nil {
+		return err
+	}
+	defer em.Close()
+	env.caFile = filepath.Join(env.dir, "export-ca.pem")
+	if err := os.WriteFile(env.caFile, em.CAPEM(), 0o600); err != nil {
+		return err
+	}
+	return f(env, em)
+}
+
+// exportOnce runs one export and checks the file: n lines, newest first.
+func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, concurrency int) (exportRun, error) {
+	first, last := em.TimeRange()
+	params := em.Params()
+	params["max_concurrency"] = strconv.Itoa(concurrency)
+	line := executionLine("o365-auditlog-search", params, map[string]any{
+		"start_date": first.Add(-time.Second).Format(time.RFC3339), "end_date": last.Add(2 * time.Second).Format(time.RFC3339),
+		"result_size": strconv.Itoa(n), "as_file": "true",
+	})
+	before := em.Stats().InvokeCalls
+	r, err := env.run(ctx, line)
+	if err != nil {
+		return exportRun{}, err
+	}
+	out := exportRun{procStats: r.procStats, Calls: em.Stats().InvokeCalls - before}
+	entries, err := r.entries()
+	if err != nil {
+		return out, err
+	}
+	for _, e := range entries {
+		if e.Type != 3 {
+			continue
+		}
+		path := filepath.Join(env.dir, "bench_"+e.FileID)
+		out.Count, err = checkExportFile(path)
+		os.Remove(path)
+		if err != nil {
+			return out, err
+		}
+		if out.Count != n {
+			return out, fmt.Errorf("the export holds %d records, want %d", out.Count, n)
+		}
+		return out, nil
+	}
+	return out, fmt.Errorf("no file entry among %d entries", len(entries))
+}
+
+// checkExportFile counts the JSON Lines and checks they are newest first.
+func checkExportFile(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	n, prev := 0, ""
+	for sc.Scan() {
+		var rec struct{ CreationTime string }
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return n, fmt.Errorf("line %d: %w", n+1, err)
+		}
+		if prev != "" && rec.CreationTime > prev {
+			return n, fmt.Errorf("line %d is newer than the line before it", n+1)
+		}
+		prev = rec.CreationTime
+		n++
+	}
+	return n, sc.Err()
+}
