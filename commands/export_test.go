@@ -139,7 +139,7 @@ func TestExportStreamsWindows(t *testing.T) {
 	c := &streamClient{
 		windows: [][]exoclient.Row{
 			{exportRow("w1-old", 10), exportRow("edge", 20), exportRow("w1-new", 19), exportRow("w1-new", 19)}, // a duplicate inside
-			{exportRow("edge", 20), exportRow("w2", 30), exportRow("w2b", 25)},                            // shares the boundary
+			{exportRow("edge", 20), exportRow("w2", 30), exportRow("w2b", 25)},                                 // shares the boundary
 			{},
 		},
 		fakeClient: fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("probe", 40)}}},
