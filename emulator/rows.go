@@ -45,10 +45,12 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 	t := time.Unix(m.t, 0).UTC()
 	w := &jw{b: make([]byte, 0, len(text)+len(text)/8+300)}
 	w.obj()
-	switch variant {
-	case 1:
+	switch {
+	case k.typeName != "":
+		w.s("RecordType", k.typeName)
+	case variant == 1:
 		w.n("RecordType", int64(k.recordType))
-	case 2:
+	case variant == 2:
 		w.s("RecordType", strconv.Itoa(k.recordType))
 	default:
 		w.s("RecordType", recordTypeName(k.recordType))

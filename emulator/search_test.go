@@ -361,6 +361,19 @@ func TestSeedRecordFromJSONLines(t *testing.T) {
 	eq(t, "user@example.com", rows[0].UserIds)
 }
 
+func TestDatasetKeepsUnknownRecordTypeNames(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rec := json.RawMessage(`{"CreationTime":"2026-03-01T12:00:00","Id":"new-1","Operation":"Shiny","RecordType":"BrandNewWorkloadAudit","UserId":"u@x"}`)
+	e := setup(t, Options{DatasetRecords: []json.RawMessage{rec, fixedRecord("old-1", t0, "UserLoggedIn", "u@x", "1.1.1.1")}})
+	rows := e.fullPage(t, e.accessToken(t, 0), window(t0, t0.Add(time.Second)))
+	eq(t, 2, len(rows))
+	got := map[string]any{}
+	for _, r := range rows {
+		got[r.Identity] = r.RecordType
+	}
+	eq(t, map[string]any{"new-1": "BrandNewWorkloadAudit", "old-1": "AzureActiveDirectoryStsLogon"}, got)
+}
+
 func TestRepresentationKnobs(t *testing.T) {
 	e := setup(t, Options{Records: 500, Days: 1, VaryRepresentations: true, EchoResultSize: true})
 	first, last := e.TimeRange()

@@ -38,6 +38,7 @@ type kindInfo struct {
 	recordType int
 	op         string
 	workload   string
+	typeName   string // a loaded record's RecordType name the table lacks (recordType -1)
 }
 
 // store holds every record, sorted by CreationTime, and the interned strings they point at.
@@ -196,13 +197,13 @@ func (st *store) loadDataset(o Options) error {
 		if f.ID == "" {
 			return fmt.Errorf("emulator: data set record %d has no Id", i+1)
 		}
-		rt, err := parseRecordTypeValue(f.RecordType)
+		rt, typeName, err := parseRecordTypeValue(f.RecordType)
 		if err != nil {
 			return fmt.Errorf("emulator: data set record %d: %w", i+1, err)
 		}
 		actor := cmp.Or(f.ActorIPAddress, f.ClientIPAddress, f.ClientIP)
 		st.recs = append(st.recs, meta{
-			t: ts.Unix(), src: uint32(i), kind: in.kind(kindInfo{rt, f.Operation, f.Workload}),
+			t: ts.Unix(), src: uint32(i), kind: in.kind(kindInfo{rt, f.Operation, f.Workload, typeName}),
 			user: in.str(&st.users, f.UserID), ip: in.str(&st.ips, cmp.Or(f.ClientIP, actor)),
 			ip2: in.str(&st.ips, actor), obj: in.str(&st.objects, f.ObjectID),
 		})
@@ -259,25 +260,27 @@ func parseCreationTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date", s)
 }
 
-func parseRecordTypeValue(raw json.RawMessage) (int, error) {
+// parseRecordTypeValue reads a loaded record's RecordType: a number, or a name. A name the
+// table lacks is kept as given (Microsoft adds types often) with number -1.
+func parseRecordTypeValue(raw json.RawMessage) (int, string, error) {
 	if len(raw) == 0 {
-		return 0, nil
+		return 0, "", nil
 	}
 	var n int
 	if err := json.Unmarshal(raw, &n); err == nil {
-		return n, nil
+		return n, "", nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return 0, fmt.Errorf("RecordType %s is neither a number nor a name", raw)
+		return 0, "", fmt.Errorf("RecordType %s is neither a number nor a name", raw)
 	}
 	if n, err := strconv.Atoi(s); err == nil {
-		return n, nil
+		return n, "", nil
 	}
 	if n, ok := recordTypeByName(s); ok {
-		return n, nil
+		return n, "", nil
 	}
-	return 0, fmt.Errorf("RecordType %q is unknown", s)
+	return -1, s, nil
 }
 
 // text is the record's AuditData JSON.
