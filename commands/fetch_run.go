@@ -83,7 +83,7 @@ func (f *fetcher) run(ctx context.Context, p FetchParams, st fetchState, now tim
 			"records that arrive later than the new floor will not become incidents",
 			"dropped", dropped, "floor", next.Floor, "effective_lookback", next.HighWater.Sub(next.Floor).String())
 	}
-	f.log.InfoContext(ctx, "fetched", "window_start", start, "scanned_to", scanned, "new", len(found),
+	f.log.DebugContext(ctx, "fetched", "window_start", start, "scanned_to", scanned, "new", len(found),
 		"emitted", len(emitted), "high_water", next.HighWater, "seen", len(next.Seen), "searches", f.searches)
 	return &fetchOutcome{emitted: emitted, state: next}, nil
 }
