@@ -1,6 +1,7 @@
 package exoclient
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,7 +46,7 @@ type APIError struct {
 // Error implements error.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s answered HTTP %d", e.Source, e.Status)
+	fmt.Fprintf(&b, "%s answered HTTP %d", cmp.Or(e.Source, SourceExchange), e.Status)
 	if e.Code != "" {
 		fmt.Fprintf(&b, " %s", e.Code)
 	}

@@ -152,8 +152,8 @@ func explainAuthority(err error) (string, bool) {
 
 func explainExchange(err error) (string, bool) {
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Source != SourceExchange {
-		return "", false
+	if !errors.As(err, &apiErr) || apiErr.Source == SourceAuthority {
+		return "", false // an unset Source counts as Exchange Online
 	}
 	msg := strings.ToLower(apiErr.Message)
 	said := serviceSaid(apiErr)

@@ -58,6 +58,7 @@ func TestExplain(t *testing.T) {
 		{"token other", &TokenError{Err: errors.New("something odd")}, []string{"Getting an access token from Entra ID failed (something odd)", "Check organization"}},
 		{"reset", urlErr(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), []string{"connection to Exchange Online failed", "try again"}},
 		{"authority 5xx", &APIError{Source: SourceAuthority, Status: 503, Code: "temporarily_unavailable", Message: "busy"}, []string{"Entra ID refused the token request (HTTP 503 temporarily_unavailable: busy)", "try again in a few minutes"}},
+		{"source unset counts as Exchange", &APIError{Status: 403, Message: "is not allowed to call Search-UnifiedAuditLog"}, []string{"View-Only Audit Logs"}},
 		{"other", errors.New("weird"), []string{"weird", "Check the integration parameters"}},
 	}
 	for _, tc := range cases {
