@@ -129,6 +129,7 @@ func TestPing(t *testing.T) {
 	env := newEnv(t, page())
 	c := env.client(nil)
 	require.NoError(t, c.Ping(context.Background()))
+	assert.Empty(t, env.discovery, "no instance discovery for a non-Microsoft authority")
 	var body struct {
 		CmdletInput struct{ Parameters map[string]any }
 	}

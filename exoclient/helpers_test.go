@@ -2,11 +2,13 @@ package exoclient
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -95,6 +97,7 @@ type fakeAuthority struct {
 	failTimes  int    // for this many requests (0 = always)
 	hang       bool   // token requests never answer (until the client gives up)
 	base       string // https://host:port, set once the server runs
+	scopeBase  string // the Exchange Online URL the scope must name; default base
 }
 
 func (a *fakeAuthority) register(c *x509.Certificate) {
@@ -166,7 +169,7 @@ func (a *fakeAuthority) checkAssertion(form url.Values, audience string) error {
 	if form.Get("grant_type") != "client_credentials" || form.Get("client_id") != testAppID {
 		return errf("wrong grant_type or client_id")
 	}
-	if !strings.Contains(" "+form.Get("scope")+" ", " "+a.base+"/.default ") {
+	if !strings.Contains(" "+form.Get("scope")+" ", " "+cmp.Or(a.scopeBase, a.base)+"/.default ") {
 		return errf("wrong scope " + form.Get("scope"))
 	}
 	tok, err := jwt.Parse(form.Get("client_assertion"), func(tok *jwt.Token) (any, error) {
@@ -278,15 +281,23 @@ type testEnv struct {
 	sleeps []time.Duration
 	logs   *bytes.Buffer
 	mu     sync.Mutex
+	// discovery lists the hosts MSAL asked for instance discovery.
+	discovery []string
 }
 
 func newEnv(t *testing.T, replies ...func(http.ResponseWriter, *http.Request)) *testEnv {
 	t.Helper()
-	return newEnvWith(t, false, replies...)
+	return newEnvWith(t, serverOpts{}, replies...)
 }
 
-// newEnvWith optionally serves HTTP/2 (where a "reset" is a stream reset).
-func newEnvWith(t *testing.T, h2 bool, replies ...func(http.ResponseWriter, *http.Request)) *testEnv {
+// serverOpts vary the test server: HTTP/2 (where a "reset" is a stream reset), or a TLS
+// configuration of its own (a certificate for Microsoft host names).
+type serverOpts struct {
+	h2  bool
+	tls *tls.Config
+}
+
+func newEnvWith(t *testing.T, so serverOpts, replies ...func(http.ResponseWriter, *http.Request)) *testEnv {
 	t.Helper()
 	env := &testEnv{t: t, auth: &fakeAuthority{t: t}, exo: &fakeEXO{replies: replies}, logs: new(bytes.Buffer)}
 	mux := http.NewServeMux()
@@ -297,13 +308,24 @@ func newEnvWith(t *testing.T, h2 bool, replies ...func(http.ResponseWriter, *htt
 		env.auth.serveToken(w, r, r.PathValue("tenant"))
 	})
 	mux.HandleFunc("POST /adminapi/beta/{org}/InvokeCommand", env.exo.serve)
+	mux.HandleFunc("GET /common/discovery/instance", func(w http.ResponseWriter, r *http.Request) {
+		// MSAL's instance discovery, used for Microsoft authority hosts.
+		env.mu.Lock()
+		env.discovery = append(env.discovery, r.Host)
+		env.mu.Unlock()
+		host := strings.TrimPrefix(env.auth.base, "https://")
+		writeJSON(w, 200, map[string]any{"api-version": "1.1",
+			"tenant_discovery_endpoint": env.auth.base + "/" + testTenant + "/v2.0/.well-known/openid-configuration",
+			"metadata":                  []map[string]any{{"preferred_network": host, "preferred_cache": host, "aliases": []string{host}}}})
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
 		http.NotFound(w, r)
 	})
 	env.srv = httptest.NewUnstartedServer(mux)
 	env.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are expected in some tests
-	env.srv.EnableHTTP2 = h2
+	env.srv.EnableHTTP2 = so.h2
+	env.srv.TLS = so.tls
 	env.srv.StartTLS()
 	t.Cleanup(env.srv.Close)
 	env.auth.base = env.srv.URL

@@ -211,7 +211,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestHTTP2StreamResetIsRetried(t *testing.T) {
 	abort := func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }
-	env := newEnvWith(t, true, abort, okPage)
+	env := newEnvWith(t, serverOpts{h2: true}, abort, okPage)
 	c := env.client(nil)
 	rows, err := c.SearchPage(context.Background(), testParams())
 	require.NoError(t, err)

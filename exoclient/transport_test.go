@@ -2,10 +2,15 @@ package exoclient
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,3 +169,53 @@ type (
 	policyTokenOptions = policy.TokenRequestOptions
 	accessToken        = azcore.AccessToken
 )
+
+// TestGovernmentCloudEndToEnd checks the cloud picked from url: with url
+// https://outlook.office365.us the token comes from login.microsoftonline.us (a known
+// Microsoft host, so MSAL's instance discovery stays on) with scope
+// https://outlook.office365.us/.default. Every host name is dialled to the test server,
+// whose certificate names both hosts.
+func TestGovernmentCloudEndToEnd(t *testing.T) {
+	caKey := testKeys()[1]
+	ca := makeCert(t, caKey, "test root", time.Now().Add(-time.Hour), time.Now().Add(time.Hour), nil, nil)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "gov"},
+		DNSNames: []string{"login.microsoftonline.us", "outlook.office365.us"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &testKeys()[2].PublicKey, caKey)
+	require.NoError(t, err)
+	serverTLS := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: testKeys()[2]}}}
+
+	env := newEnvWith(t, serverOpts{tls: serverTLS}, page(rowJSON("gov-1", "2026-01-01T00:00:00Z")))
+	env.auth.base, env.auth.scopeBase = "https://login.microsoftonline.us", "https://outlook.office365.us"
+	key, cert := validCert(t)
+	env.auth.register(cert)
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	var dialled []string
+	var mu sync.Mutex
+	opts := env.options()
+	opts.Transport = &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			dialled = append(dialled, addr)
+			mu.Unlock()
+			return (&net.Dialer{}).DialContext(ctx, network, env.srv.Listener.Addr().String())
+		},
+	}
+	cfg := Config{URL: "https://outlook.office365.us", Organization: testTenant, AppID: testAppID, PFX: modernPFX(t, key, cert), Password: sentinelPassword}
+	c, err := New(cfg, opts)
+	require.NoError(t, err)
+	rows, err := c.SearchPage(context.Background(), testParams())
+	require.NoError(t, err, Explain(err))
+	require.Len(t, rows, 1)
+	assert.Equal(t, 1, env.auth.tokenCount())
+	mu.Lock()
+	defer mu.Unlock()
+	for _, a := range dialled {
+		assert.True(t, a == "login.microsoftonline.us:443" || a == "outlook.office365.us:443", "dialled", a)
+	}
+	env.mu.Lock()
+	t.Logf("instance discovery asked of %v; dialled %v", env.discovery, dialled)
+	env.mu.Unlock()
+}
