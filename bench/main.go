@@ -25,6 +25,7 @@ type options struct {
 	only    string
 	exportN int
 	serialN int
+	profile string
 }
 
 func main() {
@@ -40,7 +41,16 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "a smaller large export (200,000 records) and fewer runs")
 	flag.StringVar(&o.only, "only", "", "comma-separated subset: overhead,throughput,export,bridge")
 	flag.IntVar(&o.exportN, "export-records", 0, "records of the large export (default 1,000,000; 200,000 with -quick)")
+	flag.StringVar(&o.profile, "profile", "", "instead of benchmarking, write CPU and allocation profiles of the two hot paths (search, export) to this directory")
 	flag.Parse()
+	if o.profile != "" {
+		o.defaults()
+		if err := profileHotPaths(o.profile, min(o.exportN, 200_000)); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

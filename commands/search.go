@@ -90,11 +90,14 @@ func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, err
 		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%w). "+
 			"Narrow the search (fewer records or filters) and run it again.", err)
 	}
+	// One list, shared by Contents and the context, written as is: the records are
+	// contextout's canonical JSON already (integration.RawJSON).
+	list := integration.RawJSONList(records)
 	return integration.Entry{
 		Type:                   integration.EntryNote,
 		ContentsFormat:         "json",
-		Contents:               records,
-		EntryContext:           contextout.EntryContext(records),
+		Contents:               list,
+		EntryContext:           map[string]any{contextout.Key: list},
 		HumanReadable:          readable,
 		ReadableContentsFormat: "markdown",
 	}, nil

@@ -28,8 +28,12 @@ func newWriter(w io.Writer) *writer {
 }
 
 // send writes msg. A value that cannot be encoded is the caller's error and writes
-// nothing; a write error is sticky.
+// nothing; a write error is sticky. Result messages are streamed (stream.go): a
+// 50,000-record result is never built whole in memory.
 func (w *writer) send(msg any) error {
+	if r, ok := msg.(resultMessage); ok {
+		return w.sendResult(r)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // markdown carries <br>; keep it readable
@@ -42,6 +46,26 @@ func (w *writer) send(msg any) error {
 		return w.err
 	}
 	if _, err := w.bw.Write(buf.Bytes()); err != nil {
+		w.err = err
+		return err
+	}
+	w.err = w.bw.Flush()
+	return w.err
+}
+
+// sendResult plans the whole message first (an encoding error writes nothing), then
+// streams it through the buffered writer.
+func (w *writer) sendResult(r resultMessage) error {
+	plan, err := planResult(r.Results)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", r, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if err := plan.write(w.bw); err != nil {
 		w.err = err
 		return err
 	}
