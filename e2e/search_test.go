@@ -126,8 +126,8 @@ func TestFaultsKeepExactSets(t *testing.T) {
 		limit  int
 	}{
 		{name: "throttle", faults: map[string]float64{"throttle": 0.2}},
-		{name: "unavailable", faults: map[string]float64{"unavailable": 0.2}},
-		{name: "reset", faults: map[string]float64{"reset": 0.15}},
+		{name: "unavailable", faults: map[string]float64{"unavailable": 0.1}},
+		{name: "reset", faults: map[string]float64{"reset": 0.1}},
 		{name: "duplicate", faults: map[string]float64{"duplicate": 0.3}},
 		{name: "bogus-page", faults: map[string]float64{"bogus-page": 0.2}},
 		{name: "tenant concurrency limit", limit: 2},

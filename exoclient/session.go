@@ -19,8 +19,10 @@ const (
 	// windowTargetRows is what a split aims at per window, leaving room for estimation error
 	// (and for duplicates, which count towards the cap) below sessionRowCap.
 	windowTargetRows = 40000
-	// windowMaxAttempts bounds the sessions spent on one window before the search fails.
-	windowMaxAttempts = 5
+	// windowMaxAttempts bounds the sessions spent on one window before the search fails. A
+	// lost page costs the whole session (DESIGN §4), so a service failing one call in ten
+	// must still leave a good chance for windows of ten calls.
+	windowMaxAttempts = 8
 )
 
 // sessionLimits are the sizes a search works with: the service's in production

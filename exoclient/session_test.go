@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -75,7 +76,7 @@ func TestFetchWindow(t *testing.T) {
 		{name: "duplicates in the session list", records: 12000, dups: 7, wantSessions: 1, wantUnique: 12000},
 		{name: "capped", records: 60000, wantSessions: 1, wantUnique: 50000, wantCapped: true},
 		{name: "always bogus", records: 12000, fault: always(faultBogus), wantSessions: windowMaxAttempts,
-			wantErr: "search window " + w.String() + ": no trustworthy session after 5 attempts"},
+			wantErr: "search window " + w.String() + ": no trustworthy session after " + strconv.Itoa(windowMaxAttempts) + " attempts"},
 		{name: "forbidden is not refetched", records: 12000, fault: always(faultForbidden), wantSessions: 1,
 			wantErr: "search window " + w.String() + ": "},
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -345,7 +346,7 @@ func TestWindowSearchFailsNamingTheWindow(t *testing.T) {
 	if len(badWindows) != windowMaxAttempts {
 		t.Errorf("%d sessions on the failing window, want %d", len(badWindows), windowMaxAttempts)
 	}
-	want := "search window " + badWindows[0].String() + ": no trustworthy session after 5 attempts (last: call 1: bogus row"
+	want := "search window " + badWindows[0].String() + ": no trustworthy session after " + strconv.Itoa(windowMaxAttempts) + " attempts (last: call 1: bogus row"
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %v\nwant it to contain %q", err, want)
 	}
