@@ -59,8 +59,8 @@ func TestIdentity(t *testing.T) {
 	if d.Display == "" || d.Description == "" || d.DetailedDescription == "" {
 		t.Error("display, description and detaileddescription must be set")
 	}
-	if d.Script.IsFetch {
-		t.Error("isfetch must stay false until fetch-incidents exists")
+	if !d.Script.IsFetch {
+		t.Error("isfetch must be true: fetch-incidents exists (DESIGN §5b)")
 	}
 }
 
@@ -83,6 +83,15 @@ func TestParams(t *testing.T) {
 		{"proxy", 8, false, "false"},
 		{"timeout", 0, false, "60"},
 		{"max_concurrency", 0, false, "4"},
+		{"isFetch", 8, false, ""},
+		{"incidentType", 13, false, ""},
+		{"first_fetch", 0, false, "3 days"},
+		{"max_fetch", 0, false, "50"},
+		{"fetch_record_type", 0, false, ""},
+		{"fetch_operations", 0, false, ""},
+		{"fetch_user_ids", 0, false, ""},
+		{"fetch_free_text", 0, false, ""},
+		{"fetch_lookback", 0, false, "2 hours"},
 	}
 	if len(d.Configuration) != len(want) {
 		t.Errorf("%d params, want %d", len(d.Configuration), len(want))
@@ -227,7 +236,7 @@ func TestImplicitCommands(t *testing.T) {
 		}
 	}
 	got := d.Commands()
-	want := []string{"test-module", "o365-auditlog-search"}
+	want := []string{"test-module", "fetch-incidents", "o365-auditlog-search"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Commands() = %q, want %q", got, want)
 	}
