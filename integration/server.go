@@ -35,6 +35,9 @@ type Server struct {
 	ShutdownGrace time.Duration
 	// MaxLineBytes caps input lines; 0 means MaxLineBytes (64 MiB).
 	MaxLineBytes int
+	// Redactor collects the secrets of every execution (params, Session.Secret); nil means a
+	// fresh one. Share it with the handlers' own logger so their logs are redacted too.
+	Redactor *Redactor
 }
 
 // loop is the state of one Serve call.
@@ -85,7 +88,10 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 func (s *Server) newLoop() *loop {
-	red := NewRedactor()
+	red := s.Redactor
+	if red == nil {
+		red = NewRedactor()
+	}
 	l := &loop{srv: s, out: newWriter(s.Stdout), red: red, grace: s.ShutdownGrace, maxLen: s.MaxLineBytes}
 	l.log = s.logger(red)
 	if l.grace <= 0 {

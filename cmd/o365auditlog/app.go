@@ -92,9 +92,13 @@ func (a *app) server(level slog.Level) integration.Server {
 	if env := a.getenv(integration.LogLevelEnv); env != "" {
 		level = integration.ParseLevel(env)
 	}
+	base := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	red := integration.NewRedactor()
+	handlersLog := slog.New(integration.NewRedactingHandler(base.Handler(), red))
 	return integration.Server{
-		Logger:   slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level})),
-		Registry: commands.Registry(),
+		Logger:   base,
+		Redactor: red,
+		Registry: commands.RegistryWith(commands.Options{Logger: handlersLog}),
 		Version:  version,
 	}
 }
