@@ -83,15 +83,20 @@ func startPlugin(t *testing.T, args ...string) *plugin {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	// An os.Pipe rather than StdoutPipe: Wait (run concurrently below) closes a
+	// StdoutPipe's read end, racing with the reads of the plugin's last lines.
+	stdout, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stdout = w
 	p := &plugin{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), stderr: &bytes.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	w.Close() // the child holds its own copy
+	t.Cleanup(func() { stdout.Close() })
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-p.exited
