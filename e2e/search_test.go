@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"sort"
@@ -148,4 +149,24 @@ func TestFaultsKeepExactSets(t *testing.T) {
 			t.Logf("emulator stats: %+v", em.Stats())
 		})
 	}
+}
+
+// TestTestModule: test-module gets a token and makes one real search, so a missing audit
+// role is caught when the instance is configured.
+func TestTestModule(t *testing.T) {
+	em := startEmulator(t, emulator.Options{Records: 100, Days: 1})
+	p := startPlugin(t, em)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	out := p.exec(ctx, "test-module", em.Params(), nil)
+	require.Len(t, out.Entries, 1, "stderr:\n%s", out.Stderr)
+	assert.Equal(t, 1, out.Entries[0].Type)
+	assert.Equal(t, "ok", out.Entries[0].text())
+	assert.Equal(t, 1, em.Stats().InvokeCalls, "test-module makes exactly one search call")
+
+	out = p.exec(ctx, "test-module", em.ParamsNoRoles(), nil)
+	errs := out.errors()
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "View-Only Audit Logs")
 }
