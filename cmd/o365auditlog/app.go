@@ -39,6 +39,8 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	isTerminal     func(io.Reader) bool
+	// progress, when set, wraps the handlers' log handler (the `run` mode's progress bar).
+	progress func(slog.Handler) slog.Handler
 }
 
 // run is the whole program except os.Exit.
@@ -94,7 +96,11 @@ func (a *app) server(level slog.Level) integration.Server {
 	}
 	base := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	red := integration.NewRedactor()
-	handlersLog := slog.New(integration.NewRedactingHandler(base.Handler(), red))
+	handler := base.Handler()
+	if a.progress != nil {
+		handler = a.progress(handler)
+	}
+	handlersLog := slog.New(integration.NewRedactingHandler(handler, red))
 	return integration.Server{
 		Logger:   base,
 		Redactor: red,

@@ -42,6 +42,10 @@ func (a *app) runCommand(ctx context.Context, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if writerIsTerminal(a.stderr) {
+		// Long searches draw a progress bar on the terminal; piped, stderr stays quiet.
+		a.progress = func(next slog.Handler) slog.Handler { return newProgressHandler(next, a.stderr) }
+	}
 	out, err := integration.RunLocal(ctx, a.server(slog.LevelError), store, ex) // errors are printed below, not logged twice
 	if err != nil {
 		fmt.Fprintf(a.stderr, "o365auditlog run: %v\n", err)
