@@ -96,6 +96,23 @@ type sessionLostError struct{ err error }
 func (e *sessionLostError) Error() string   { return fmt.Sprintf("%v: %v", ErrSessionLost, e.err) }
 func (e *sessionLostError) Unwrap() []error { return []error{ErrSessionLost, e.err} }
 
+// WindowFailedError means every session over one window broke off (bogus or lost pages,
+// failed calls) until the per-window budget ran out: Exchange Online kept failing for
+// that window, so trying later or a narrower date range helps, the settings do not.
+type WindowFailedError struct {
+	// Window is the time window that could not be fetched whole.
+	Window Window
+	// Attempts is the number of sessions tried.
+	Attempts int
+	// Last says what broke the last session.
+	Last string
+}
+
+// Error implements error.
+func (e *WindowFailedError) Error() string {
+	return fmt.Sprintf("no trustworthy session after %d attempts (last: %s)", e.Attempts, e.Last)
+}
+
 // DecodeError is a 2xx answer whose body could not be decoded (truncated or not the
 // expected JSON). It is retried: the usual cause is a connection cut mid-body.
 type DecodeError struct {

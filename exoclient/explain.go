@@ -122,6 +122,12 @@ func explainRetry(err error) (string, bool) {
 }
 
 func explainSession(err error) (string, bool) {
+	var wf *WindowFailedError
+	if errors.As(err, &wf) {
+		return fmt.Sprintf("Exchange Online kept failing for the time window %s to %s (UTC): %d result sessions in a row broke off midway. "+
+			"This is a service problem, not a setting: try again later, or narrow the date range.",
+			wf.Window.Start.UTC().Format(time.RFC3339), wf.Window.End.UTC().Format(time.RFC3339), wf.Attempts), true
+	}
 	if !errors.Is(err, ErrSessionLost) {
 		return "", false
 	}

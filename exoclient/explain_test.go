@@ -87,3 +87,37 @@ func TestEveryCertProblemIsExplained(t *testing.T) {
 		assert.True(t, e.Error() != "certificate cannot be used", p)
 	}
 }
+
+// TestExplainServiceInstability: failures caused by the service, not by the settings, must
+// not send the analyst to the integration parameters; they say to retry later or narrow
+// the search.
+func TestExplainServiceInstability(t *testing.T) {
+	w := Window{Start: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 2, 4, 0, 0, 0, time.UTC)}
+	failed := fmt.Errorf("search window %s: %w", w, &WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: "call 2: bogus row"})
+	cases := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"window failed", failed, []string{"Exchange Online kept failing", "2026-01-02T03:00:00Z to 2026-01-02T04:00:00Z",
+			fmt.Sprintf("%d result sessions", windowMaxAttempts), "try again later", "narrow the date range"}},
+		{"window failed inside a retry", &RetryError{Attempts: 2, Elapsed: time.Second, Err: failed}, []string{"kept failing", "try again later"}},
+		{"5xx out of budget", &RetryError{Attempts: 8, Elapsed: time.Minute, Err: exoErr(502, "", "Bad Gateway")}, []string{"failed to answer", "Try again in a few minutes"}},
+		{"undecodable out of budget", &RetryError{Attempts: 8, Elapsed: time.Minute, Err: &DecodeError{Err: errors.New("unexpected EOF")}}, []string{"could not be read", "Try again"}},
+		{"token endpoint 500 out of budget", &RetryError{Attempts: 4, Elapsed: time.Minute, Err: &APIError{Source: SourceAuthority, Status: 500, Code: "AADSTS90033", Message: "A transient error has occurred"}}, []string{"Entra ID", "try again in a few minutes"}},
+		{"session lost", &sessionLostError{err: exoErr(500, "", "")}, []string{"Run the search again", "narrow the date range"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Explain(tc.err)
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+			assert.NotContains(t, got, "Check the integration parameters")
+			assert.NotContains(t, got, "no trustworthy session", "internal jargon stays in the logs")
+		})
+	}
+	var wf *WindowFailedError
+	require.ErrorAs(t, failed, &wf)
+	assert.Contains(t, failed.Error(), "no trustworthy session after", "the log text is unchanged")
+}

@@ -97,7 +97,7 @@ func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOut
 		why = run.why
 		s.log.Debug("fetching the window again with a new session", "window", w.String(), "attempt", attempt, "reason", why)
 	}
-	return windowOutcome{window: w, err: fmt.Errorf("search window %s: no trustworthy session after %d attempts (last: %s)", w, windowMaxAttempts, why)}
+	return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, &WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: why})}
 }
 
 // cappedEstimate guesses the size of a window whose session hit the cap: ResultCount when
