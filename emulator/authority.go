@@ -172,6 +172,9 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	if e.opts.TokenIssued != nil {
+		e.opts.TokenIssued(tok)
+	}
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_type": "Bearer", "expires_in": int(accessTokenLife.Seconds()) - 1,
@@ -381,7 +384,7 @@ func (e *Emulator) signAccessToken(a *app, resource string) (string, error) {
 			Subject: a.clientID, IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
 			ExpiresAt: jwt.NewNumericDate(now.Add(accessTokenLife)), ID: uuid.NewString(),
 		}}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(e.tokenKey)
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(e.signingKey())
 }
 
 // checkAccessToken returns the app a bearer token was issued to, or why it is refused.
@@ -391,7 +394,7 @@ func (e *Emulator) checkAccessToken(header string) (*app, string) {
 		return nil, "missing bearer token"
 	}
 	var c accessClaims
-	_, err := jwt.ParseWithClaims(strings.TrimSpace(raw), &c, func(*jwt.Token) (any, error) { return e.tokenKey, nil },
+	_, err := jwt.ParseWithClaims(strings.TrimSpace(raw), &c, func(*jwt.Token) (any, error) { return e.signingKey(), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithLeeway(time.Minute))
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {

@@ -64,6 +64,9 @@ type Options struct {
 	VaryRepresentations bool
 	// Organization is the tenant domain (default contoso.onmicrosoft.com).
 	Organization string
+	// TokenIssued, when set, is called with every access token the token endpoint issues,
+	// before the client receives it: tests look for those tokens in a client's output.
+	TokenIssued func(accessToken string)
 	// Logf receives one line per request when set.
 	Logf func(format string, args ...any)
 }
