@@ -144,7 +144,12 @@ func (c *Client) token(ctx context.Context) (string, int, error) {
 	c.credMu.Lock()
 	cred, gen := c.cred, c.credGen
 	c.credMu.Unlock()
-	tctx, holder := withNetErrHolder(ctx)
+	// MSAL bounds a token exchange to 30 s when the context has no deadline, which would cut
+	// tokenTransport's retries short and report an Entra ID outage as the command running
+	// out of time; the retry budget (plus one request) bounds it instead.
+	tctx, cancel := context.WithTimeout(ctx, c.retry.policy.MaxElapsed+c.cfg.Timeout)
+	defer cancel()
+	tctx, holder := withNetErrHolder(tctx)
 	tok, err := cred.GetToken(tctx, policy.TokenRequestOptions{Scopes: []string{c.ep.scope}})
 	if err != nil {
 		return "", gen, tokenError(ctx, err, holder.get())

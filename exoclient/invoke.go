@@ -113,8 +113,10 @@ func safeOrigin(u *url.URL) string {
 }
 
 // Ping gets a token and makes one cheap search (the last minute, one row): the
-// connectivity and permission check behind test-module.
+// connectivity and permission check behind test-module. Idle connections are closed when
+// it returns, as after Search.
 func (c *Client) Ping(ctx context.Context) error {
+	defer c.http.CloseIdleConnections()
 	end := c.now().UTC().Truncate(time.Second)
 	_, err := c.SearchPage(ctx, SearchParams{Start: end.Add(-time.Minute), End: end, ResultSize: 1})
 	return err

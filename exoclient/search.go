@@ -62,8 +62,10 @@ type searcher struct {
 // Search runs a whole query: one sorted call up to 5,000 records, large-set sessions with
 // window splitting above (DESIGN §4, §5). The records are unique by ID, the newest
 // q.ResultSize, newest first. One-second windows that still hit the session cap are listed
-// in Result.Incomplete, their fetched rows kept.
+// in Result.Incomplete, their fetched rows kept. Idle connections are closed when it
+// returns: a client lives for one command, and the engine keeps the process for many.
 func (c *Client) Search(ctx context.Context, q Query) (*Result, error) {
+	defer c.http.CloseIdleConnections()
 	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log}
 	return s.search(ctx, q)
 }
