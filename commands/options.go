@@ -32,6 +32,9 @@ type Options struct {
 	// "<investigation id>_<FileID>" (the engine picks them up there); "" means the current
 	// directory.
 	Dir string
+	// Deadline overrides every command's deadline (SearchDeadline, FetchDeadline,
+	// TestModuleDeadline); 0 means those. Tests shorten it.
+	Deadline time.Duration
 }
 
 // withDefaults fills the nil fields.

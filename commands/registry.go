@@ -20,9 +20,9 @@ func Registry() integration.Registry { return RegistryWith(Options{}) }
 func RegistryWith(o Options) integration.Registry {
 	h := handlers{o.withDefaults()}
 	return integration.Registry{
-		TestModule: {Name: TestModule, Run: h.testModule},
-		Search:     {Name: Search, Run: h.search},
-		Fetch:      {Name: Fetch, Run: h.fetchIncidents, Fetch: true},
+		TestModule: {Name: TestModule, Run: h.withDeadline(TestModule, h.testModule)},
+		Search:     {Name: Search, Run: h.withDeadline(Search, h.search)},
+		Fetch:      {Name: Fetch, Run: h.withDeadline(Fetch, h.fetchIncidents), Fetch: true},
 	}
 }
 

@@ -30,6 +30,9 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	if err != nil {
 		return err
 	}
+	if err := checkInMemoryLimit(args); err != nil { // limits.go
+		return err
+	}
 	client, err := h.NewClient(cfg)
 	if err != nil {
 		return explain(err)
