@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -32,12 +31,24 @@ func profileHotPaths(dir string, exportN int) error {
 		records int
 		asFile  bool
 	}{{"search", throughputRecords, false}, {"export", exportN, true}} {
+		// One process per path: Go reads SSL_CERT_FILE once, and each emulator has its own CA.
 		step("profile: %s of %d records in-process", c.name, c.records)
-		if err := profileOne(dir, c.name, c.records, c.asFile); err != nil {
+		_, out, err := runSelf(context.Background(), "-profile-one", dir, c.name, strconv.Itoa(c.records), strconv.FormatBool(c.asFile))
+		if err != nil {
 			return fmt.Errorf("profile %s: %w", c.name, err)
 		}
+		os.Stderr.Write(out)
 	}
 	return nil
+}
+
+// profileOneMain is the child mode -profile-one DIR NAME RECORDS AS_FILE.
+func profileOneMain(args []string) error {
+	records, err := strconv.Atoi(args[2])
+	if err != nil {
+		return err
+	}
+	return profileOne(args[0], args[1], records, args[3] == "true")
 }
 
 func profileOne(dir, name string, records int, asFile bool) error {
@@ -63,9 +74,10 @@ func profileOne(dir, name string, records int, asFile bool) error {
 		return err
 	}
 	defer os.RemoveAll(work)
+	var out tailWriter
 	srv := integration.Server{
 		Stdin:    bytes.NewReader(executionLine("o365-auditlog-search", em.Params(), args)),
-		Stdout:   io.Discard,
+		Stdout:   &out,
 		Logger:   slog.New(slog.DiscardHandler),
 		Registry: commands.RegistryWith(commands.Options{Dir: work, Logger: slog.New(slog.DiscardHandler)}),
 	}
@@ -81,9 +93,12 @@ func profileOne(dir, name string, records int, asFile bool) error {
 	started := time.Now()
 	err = srv.Serve(context.Background())
 	pprof.StopCPUProfile()
-	step("profile: %s took %s", name, time.Since(started).Round(time.Millisecond))
+	fmt.Printf("bench: profile: %s took %s, wrote %d bytes\n", name, time.Since(started).Round(time.Millisecond), out.n)
 	if err != nil {
 		return err
+	}
+	if bytes.Contains(out.tail, []byte(`"Type":4`)) {
+		return fmt.Errorf("the command failed: %s", out.tail)
 	}
 	mem, err := os.Create(filepath.Join(dir, name+".alloc.pprof"))
 	if err != nil {
@@ -91,4 +106,19 @@ func profileOne(dir, name string, records int, asFile bool) error {
 	}
 	defer mem.Close()
 	return pprof.Lookup("allocs").WriteTo(mem, 0)
+}
+
+// tailWriter counts what is written and keeps the last few KiB (error entries are short).
+type tailWriter struct {
+	n    int64
+	tail []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	w.tail = append(w.tail, p...)
+	if len(w.tail) > 8<<10 {
+		w.tail = append(w.tail[:0], w.tail[len(w.tail)-4<<10:]...)
+	}
+	return len(p), nil
 }

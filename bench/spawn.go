@@ -81,6 +81,11 @@ func (s *spawned) stats() (procStats, error) {
 // runSelf runs this program with args (a child mode) and returns its measurements and
 // its stdout.
 func runSelf(ctx context.Context, args ...string) (procStats, []byte, error) {
+	return runSelfEnv(ctx, nil, args...)
+}
+
+// runSelfEnv is runSelf with more environment for the child.
+func runSelfEnv(ctx context.Context, env []string, args ...string) (procStats, []byte, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return procStats{}, nil, err
@@ -91,6 +96,7 @@ func runSelf(ctx context.Context, args ...string) (procStats, []byte, error) {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = append(os.Environ(), env...)
 	runErr := cmd.Run()
 	st, err := cmd.stats()
 	if runErr != nil {

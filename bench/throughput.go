@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -76,7 +75,7 @@ func benchThroughput(ctx context.Context, env pluginEnv, runs int) (*throughputR
 		}
 		res.Calls = em.Stats().InvokeCalls - before
 		before = em.Stats().InvokeCalls
-		f, _, err := runSelf(ctx, "-floor-throughput", cfgFile)
+		f, _, err := runSelfEnv(ctx, []string{"SSL_CERT_FILE=" + env.caFile}, "-floor-throughput", cfgFile)
 		if err != nil {
 			return nil, err
 		}
@@ -144,13 +143,7 @@ func floorMain(cfgFile string) error {
 		return err
 	}
 	ctx := context.Background()
-	ca, err := os.ReadFile(cfg.CAFile)
-	if err != nil {
-		return err
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(ca)
-	client := freshClient(roots)
+	client := freshClient(nil) // system roots with SSL_CERT_FILE, as the plugin
 	cred, err := newCredential(cfg.PFX, cfg.Password, cfg.Organization, cfg.AppID, cfg.AuthURL, client)
 	if err != nil {
 		return err
