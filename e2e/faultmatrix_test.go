@@ -205,14 +205,18 @@ func assertGoroutinesSettle(t *testing.T, baseline int) {
 }
 
 // TestTokenEndpointDown: when Entra ID's token endpoint always fails, the search ends in a
-// clear error naming Entra ID, without calling Exchange Online.
+// clear error naming Entra ID, without calling Exchange Online, and (debug logs on) no
+// secret leaks on the way.
 func TestTokenEndpointDown(t *testing.T) {
 	t.Parallel()
-	em := startEmulator(t, emulator.Options{Records: 200, Days: 1, Seed: 5,
+	env := newSecretsEnv(t, emulator.Options{Records: 200, Days: 1, Seed: 5,
 		Faults: map[string]float64{emulator.FaultTokenError: 1}})
-	p := startPlugin(t, em)
+	em := env.em
+	params, pfx := sentinelCertificate(t, em.Params())
+	env.secrets.add(pfxSecrets(pfx)...)
 	start, end := window(em)
-	out := p.search(t, em.Params(), map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
+	out := env.p.search(t, params, map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
+	env.assertClean(t, out)
 	errs := out.errors()
 	require.Len(t, errs, 1, "entries: %+v", out.Entries)
 	assertClearError(t, out.Entries[0])
@@ -223,16 +227,18 @@ func TestTokenEndpointDown(t *testing.T) {
 }
 
 // TestSlowResponsesBeyondTimeout: every InvokeCommand answer takes longer than `timeout`; the
-// search ends (after its bounded retries) in a clear error naming the timeout, not a hang.
+// search ends (after its bounded retries) in a clear error naming the timeout, not a hang,
+// and (debug logs on) no secret or token leaks on the way.
 func TestSlowResponsesBeyondTimeout(t *testing.T) {
 	t.Parallel()
-	em := startEmulator(t, emulator.Options{Records: 200, Days: 1, Seed: 5, Latency: 3 * time.Second})
-	p := startPlugin(t, em)
-	start, end := window(em)
-	params := em.Params()
+	env := newSecretsEnv(t, emulator.Options{Records: 200, Days: 1, Seed: 5, Latency: 3 * time.Second})
+	params, pfx := sentinelCertificate(t, env.em.Params())
+	env.secrets.add(pfxSecrets(pfx)...)
+	start, end := window(env.em)
 	params["timeout"] = "1"
 	began := time.Now()
-	out := p.search(t, params, map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
+	out := env.p.search(t, params, map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
+	env.assertClean(t, out)
 	t.Logf("gave up after %s", time.Since(began).Round(time.Second))
 	errs := out.errors()
 	require.Len(t, errs, 1, "entries: %+v", out.Entries)
