@@ -79,6 +79,7 @@ func (a *app) serve(ctx context.Context) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	setMemoryLimit(a.getenv)
 	srv := a.server(slog.LevelInfo)
 	srv.Stdin, srv.Stdout = a.stdin, a.stdout
 	if err := srv.Serve(ctx); err != nil {
