@@ -233,7 +233,13 @@ func aadMessage(desc string) string {
 // from a proxy, say).
 func plainText(body []byte) string {
 	const max = 300
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
+	s := strings.ToValidUTF8(string(body), "?")
+	if htmlTag.MatchString(s) {
+		// A gateway's or proxy's HTML page: its words, not its markup, which would only
+		// clutter the analyst's sentence.
+		s = htmlTag.ReplaceAllString(htmlBlock.ReplaceAllString(s, " "), " ")
+	}
+	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > max {
 		cut := max
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -243,6 +249,11 @@ func plainText(body []byte) string {
 	}
 	return s
 }
+
+var (
+	htmlTag   = regexp.MustCompile(`(?i)</?(html|head|title|body|h[1-6]|p|div|span|br|hr|center|pre|b|i|a|meta|link|!doctype)\b[^>]*>`)
+	htmlBlock = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
+)
 
 var (
 	bearerText = regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9\-_.~+/=]+`)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -120,4 +121,16 @@ func TestExplainServiceInstability(t *testing.T) {
 	var wf *WindowFailedError
 	require.ErrorAs(t, failed, &wf)
 	assert.Contains(t, failed.Error(), "no trustworthy session after", "the log text is unchanged")
+}
+
+// TestHTMLErrorPageAsText: a gateway's HTML error page reaches the analyst as its words.
+func TestHTMLErrorPageAsText(t *testing.T) {
+	body := `<html><head><title>504 Gateway Timeout</title><style>p{color:red}</style></head><body><h1>Gateway Timeout</h1>` +
+		`<p>The service is temporarily unable to process the request.</p><script>alert(1)</script></body></html>`
+	got := plainText([]byte(body))
+	assert.Equal(t, "504 Gateway Timeout Gateway Timeout The service is temporarily unable to process the request.", got)
+	assert.Equal(t, "a < b and c > d", plainText([]byte("a < b and c > d")), "text that is not HTML is kept")
+	msg := Explain(&RetryError{Attempts: 8, Elapsed: time.Minute, Err: newAPIError(SourceExchange, 504, http.Header{}, []byte(body), "rid")})
+	assert.NotContains(t, msg, "<")
+	assert.Contains(t, msg, "HTTP 504")
 }
