@@ -49,10 +49,10 @@ func matrixCases() []matrixCase {
 // search (one sorted call) and a large one (sessions over split windows). Each case must end
 // in the exact ground truth or in one clear error entry: a silently short result fails. One
 // emulator and one plugin process serve each size, so the plugin's descriptors can be
-// compared after the first search and after all of them; the emulator's goroutines are
-// compared before and after.
+// compared after the first search and after all of them. The sizes run in parallel (their
+// time is mostly retry waits); TestNoGoroutineLeak checks the emulator side alone.
 func TestFaultMatrix(t *testing.T) {
-	baseline := runtime.NumGoroutine()
+	t.Parallel()
 	sizes := []struct {
 		name                string
 		records, resultSize int
@@ -62,6 +62,7 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	for _, size := range sizes {
 		t.Run(size.name, func(t *testing.T) {
+			t.Parallel()
 			em := startEmulator(t, emulator.Options{Records: size.records, Days: 2, Seed: 23})
 			p := startPlugin(t, em)
 			start, end := window(em)
@@ -80,6 +81,7 @@ func TestFaultMatrix(t *testing.T) {
 			for _, tc := range matrixCases() {
 				t.Run(tc.name, func(t *testing.T) {
 					require.NoError(t, em.SetFaults(tc.faults))
+					em.DropInjected()
 					em.InjectNext(forcedFaults(tc.name)...)
 					before := em.Stats()
 					got := matrixOutcome(t, p.search(t, params, args), truth)
@@ -91,10 +93,31 @@ func TestFaultMatrix(t *testing.T) {
 				})
 			}
 			require.NoError(t, em.SetFaults(nil))
+			em.DropInjected()
 			require.Equal(t, "exact", matrixOutcome(t, p.search(t, params, args), truth))
 			assertNoFDGrowth(t, p, fdsAfterFirst)
 		})
 	}
+}
+
+// TestNoGoroutineLeak: searches that break connections (resets, truncated bodies, lost
+// pages) and the SIGTERM of a plugin mid-call leave no goroutine behind in the in-process
+// emulator once it is closed. Not parallel: it counts the whole test process.
+func TestNoGoroutineLeak(t *testing.T) {
+	baseline := runtime.NumGoroutine()
+	t.Run("searches", func(t *testing.T) {
+		em := startEmulator(t, emulator.Options{Records: 6000, Days: 1, Seed: 29, Faults: map[string]float64{
+			emulator.FaultReset: 0.1, emulator.FaultTruncate: 0.1, emulator.FaultBogusPage: 0.1, emulator.FaultThrottleNoRetryAfter: 0.1}})
+		p := startPlugin(t, em)
+		start, end := window(em)
+		for _, size := range []int{100, 6000} {
+			matrixOutcome(t, p.search(t, em.Params(), map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": size}),
+				em.GroundTruth(emulator.Query{Start: start, End: end})[:size])
+		}
+		em.InjectNext(emulator.FaultReset, emulator.FaultTruncate)
+		_ = p.cmd.Process.Signal(syscall.SIGTERM) // mid-search or idle: either way the plugin goes
+		_ = p.cmd.Wait()
+	})
 	assertGoroutinesSettle(t, baseline)
 }
 

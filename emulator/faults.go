@@ -136,3 +136,12 @@ func (e *Emulator) InjectNext(faults ...string) {
 	defer p.mu.Unlock()
 	p.forced = append(p.forced, faults...)
 }
+
+// DropInjected forgets the faults InjectNext queued that no call has met yet, so that a
+// test's next case starts from its own.
+func (e *Emulator) DropInjected() {
+	p := e.faults
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.forced = nil
+}
