@@ -72,6 +72,8 @@ type Query struct {
 	ObjectIDs   []string
 	// ResultSize is the number of newest records wanted (1..any).
 	ResultSize int
+	// each is SearchEach's callback (nil: Search collects the rows).
+	each func(Window, []Row) error
 }
 
 // Window is a time window [Start, End) of a large search.

@@ -82,11 +82,17 @@ func decodeRowArray(dec *json.Decoder) ([]Row, error) {
 	}
 	rows := []Row{}
 	for i := 0; dec.More(); i++ {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		// Straight into wireRow: decoding each row to a json.RawMessage first and then
+		// unmarshalling that scanned and copied every row twice more.
+		var w wireRow
+		if err := dec.Decode(&w); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				return nil, fmt.Errorf("row %d: %w", i, err)
+			}
 			return nil, err
 		}
-		row, err := DecodeRow(raw)
+		row, err := rowFromWire(&w)
 		if err != nil {
 			return nil, fmt.Errorf("row %d: %w", i, err)
 		}
@@ -134,12 +140,20 @@ func DecodeRow(raw []byte) (Row, error) {
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return Row{}, err
 	}
+	return rowFromWire(&w)
+}
+
+// rowFromWire is DecodeRow after the row's own JSON is decoded.
+func rowFromWire(w *wireRow) (Row, error) {
 	audit, err := auditText(w.AuditData)
 	if err != nil {
 		return Row{}, err
 	}
 	var head auditHead
-	if err := json.Unmarshal(audit, &head); err != nil {
+	if err := json.Unmarshal(audit, &head); err != nil { // this validates the record too
+		if bytes.HasPrefix(bytes.TrimSpace(w.AuditData), []byte{'"'}) {
+			return Row{}, errors.New("AuditData does not hold a JSON object")
+		}
 		return Row{}, fmt.Errorf("AuditData: %w", err)
 	}
 	row := Row{AuditData: audit}
@@ -167,12 +181,14 @@ func auditText(v json.RawMessage) (json.RawMessage, error) {
 	case v[0] != '"':
 		return nil, errors.New("AuditData is neither a JSON string nor an object")
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return nil, fmt.Errorf("AuditData: %w", err)
+	// One pass and one copy (unquote.go); the caller's json.Unmarshal of the record's head
+	// validates it, so no json.Valid scan here.
+	text, ok := unquoteJSON(v)
+	if !ok {
+		return nil, errors.New("AuditData: invalid JSON string")
 	}
-	text := []byte(strings.TrimSpace(s))
-	if len(text) == 0 || text[0] != '{' || !json.Valid(text) {
+	text = bytes.TrimSpace(text)
+	if len(text) == 0 || text[0] != '{' {
 		return nil, errors.New("AuditData does not hold a JSON object")
 	}
 	return text, nil

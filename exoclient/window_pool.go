@@ -26,6 +26,8 @@ type windowRun struct {
 	rows       int // rows received from finished windows, duplicates included
 	incomplete []Window
 	lastLog    time.Time
+	started    time.Time
+	sink       func(Window, []Row) error // SearchEach's callback: rows go there, not to set
 }
 
 // runWindows fetches windows with s.maxConcurrency workers, newest window first. A window
@@ -43,7 +45,7 @@ func (s *searcher) runWindows(ctx context.Context, q Query, initial []Window) (*
 	}
 	defer func() { cancel(); wg.Wait() }()
 
-	run := &windowRun{queue: newWindowQueue(initial), set: newNewestSet(q.ResultSize, q.window()), lastLog: s.now()}
+	run := &windowRun{queue: newWindowQueue(initial), set: newNewestSet(q.ResultSize, q.window()), lastLog: s.now(), started: s.now(), sink: q.each}
 	for run.queue.Len() > 0 || run.inflight > 0 {
 		var send chan<- Window
 		var next Window
@@ -106,12 +108,18 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 		run.incomplete = append(run.incomplete, out.window)
 		s.log.Warn("one-second window still at the session cap: records may be missing", "window", out.window.String())
 	}
-	run.set.add(out.rows)
+	if run.sink != nil {
+		if err := run.sink(out.window, out.rows); err != nil {
+			return false, fmt.Errorf("search window %s: %w", out.window, err)
+		}
+	} else {
+		run.set.add(out.rows)
+	}
 	run.done++
 	run.rows += len(out.rows)
 	moved := run.set.fetched(out.window)
 	s.report(run, false)
-	return moved && run.set.enough(), nil
+	return run.sink == nil && moved && run.set.enough(), nil
 }
 
 // finish builds the result. An incomplete window is reported only if records missing
@@ -142,5 +150,14 @@ func (s *searcher) report(run *windowRun, final bool) {
 		return
 	}
 	run.lastLog = now
-	s.log.Info("audit log search progress", "windows_done", p.WindowsDone, "windows_total", p.WindowsTotal, "rows", p.Records, "final", final)
+	elapsed := now.Sub(run.started)
+	rate, eta := 0, time.Duration(0)
+	if elapsed > 0 {
+		rate = int(float64(p.Records) / elapsed.Seconds())
+	}
+	if p.WindowsDone > 0 && !final {
+		eta = elapsed * time.Duration(p.WindowsTotal-p.WindowsDone) / time.Duration(p.WindowsDone)
+	}
+	s.log.Info("audit log search progress", "windows_done", p.WindowsDone, "windows_total", p.WindowsTotal, "rows", p.Records,
+		"rows_per_second", rate, "eta", eta.Round(time.Second).String(), "final", final)
 }

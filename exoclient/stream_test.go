@@ -1,0 +1,49 @@
+package exoclient
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestSearchEachStreamsEveryWindow: with a callback, the rows of each fetched window go
+// there (none are kept above 5,000), and deduplicated, ordered and trimmed they are exactly what
+// Search returns, under faults and capped, split windows.
+func TestSearchEachStreamsEveryWindow(t *testing.T) {
+	k := scale(10) // 13,000 records: above the 5,000 a single call answers
+	mixed := []fakeFault{faultBogus, faultEmpty, faultLost, faultSkip, faultDuplicate}
+	for _, size := range []int{130000, 12000} {
+		f, s := searcherAt(k, denseHourData(k), 4)
+		f.fault, f.sessDups = randomFaults(7, 0.2, 3, mixed...), 89
+		q := sized(last(72*time.Hour), k.n(size))
+		var streamed []Row
+		windows := 0
+		q.each = func(_ Window, rows []Row) error {
+			windows++
+			streamed = append(streamed, rows...)
+			return nil
+		}
+		res, err := s.search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Up to 5,000 records a single sorted call answers, in Records.
+		if q.ResultSize > sortedMaxResultSize && (len(res.Records) != 0 || windows < 2) {
+			t.Fatalf("size %d: %d records kept, %d windows streamed", size, len(res.Records), windows)
+		}
+		assertSameRows(t, newestRows(append(streamed, res.Records...), q.ResultSize), f.expected(q))
+	}
+}
+
+func TestSearchEachCallbackErrorStops(t *testing.T) {
+	k := scale(10) // 13,000 records: above the 5,000 a single call answers
+	_, s := searcherAt(k, denseHourData(k), 2)
+	q := sized(last(72*time.Hour), k.n(130000))
+	boom := errors.New("disk full")
+	calls := 0
+	q.each = func(Window, []Row) error { calls++; return boom }
+	if _, err := s.search(context.Background(), q); !errors.Is(err, boom) || calls != 1 {
+		t.Errorf("err %v after %d calls: want the callback's error at once", err, calls)
+	}
+}
