@@ -25,8 +25,10 @@ const (
 	SearchDeadline = 30 * time.Minute
 	// FetchDeadline bounds one fetch-incidents poll.
 	FetchDeadline = 30 * time.Minute
-	// TestModuleDeadline bounds test-module (one token and one search call).
-	TestModuleDeadline = 5 * time.Minute
+	// TestModuleDeadline bounds test-module (one token and one search call): above the
+	// retry budget of a call (5 minutes plus one request), so that a failing service is
+	// reported as itself rather than as the deadline.
+	TestModuleDeadline = 10 * time.Minute
 )
 
 // checkInMemoryLimit refuses, before any network call, a result_size that would hold more
