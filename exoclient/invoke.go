@@ -71,16 +71,54 @@ func requestBody(p SearchParams) ([]byte, error) {
 // retries. For a large-set call (LargeSet with a SessionID) a failure after which the
 // service may have advanced the session is not retried here: the error wraps
 // ErrSessionLost and the caller fetches the window again with a new SessionID.
+//
+// A continuation (@odata.nextLink) only serves the rest of a page the service has already
+// selected, so a transient failure on it is retried in place. If the link can no longer be
+// fetched (the service refuses it, e.g. an expired $skiptoken), the page is lost: a
+// session call then fails with ErrSessionLost, and a call without a session is made again
+// from the start.
 func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
 	body, err := requestBody(p)
 	if err != nil {
 		return nil, err
 	}
+	session := p.LargeSet && p.SessionID != ""
+	for attempt := 1; ; attempt++ {
+		rows, err := c.searchPageOnce(ctx, body, session)
+		var lost *continuationLostError
+		if !errors.As(err, &lost) {
+			return rows, err
+		}
+		if session {
+			return nil, &sessionLostError{err: lost.err}
+		}
+		if attempt >= maxCallRestarts {
+			return nil, lost.err
+		}
+		c.log.WarnContext(ctx, "a page continuation was lost: calling again", "attempt", attempt, "error", lost.err.Error())
+	}
+}
+
+// maxCallRestarts bounds how often a call without a session starts again after losing a
+// continuation.
+const maxCallRestarts = 3
+
+// continuationLostError is a @odata.nextLink that failed for good: the rest of the page is gone.
+type continuationLostError struct{ err error }
+
+func (e *continuationLostError) Error() string { return "page continuation lost: " + e.err.Error() }
+func (e *continuationLostError) Unwrap() error { return e.err }
+
+// searchPageOnce is one call and its continuations.
+func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) ([]Row, error) {
 	target := c.ep.invokeURL(c.cfg.Organization)
 	var rows []Row
 	for links := 0; ; links++ {
-		page, next, err := c.post(ctx, target, body, p.LargeSet && p.SessionID != "")
+		page, next, err := c.post(ctx, target, body, session && links == 0)
 		if err != nil {
+			if links > 0 && continuationLost(ctx, err) {
+				return nil, &continuationLostError{err: err}
+			}
 			return nil, err
 		}
 		rows = append(rows, page...)
@@ -94,6 +132,21 @@ func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) 
 			return nil, err
 		}
 	}
+}
+
+// continuationLost tells a continuation the service will not serve again (refused, or still
+// failing after its retries) from failures that end the whole call: cancellation, and
+// authentication or permission errors.
+func continuationLost(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Source != SourceAuthority && apiErr.Status != http.StatusUnauthorized && apiErr.Status != http.StatusForbidden
+	}
+	var tokErr *TokenError
+	return !errors.As(err, &tokErr)
 }
 
 // sameOrigin refuses a nextLink that would send the bearer token to another host.

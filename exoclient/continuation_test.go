@@ -1,0 +1,73 @@
+package exoclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+)
+
+// TestSearchPageContinuationFailures: a transient failure on a @odata.nextLink is retried in
+// place (the link serves the rest of an already selected page); a link the service refuses
+// loses the page: the session is reported lost, a call without a session starts again.
+func TestSearchPageContinuationFailures(t *testing.T) {
+	first := func(base *string) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"value": []json.RawMessage{json.RawMessage(rowJSON("a", "2026-01-01T00:00:01Z"))},
+				"@odata.nextLink": *base + "/adminapi/beta/" + testTenant + "/InvokeCommand?$skiptoken=2"})
+		}
+	}
+	unavailable := status(503, `{"error":{"code":"ServiceUnavailable","message":"try later"}}`)
+	expired := status(400, `{"error":{"code":"BadRequest","message":"The $skiptoken is invalid or has expired"}}`)
+	last := page(rowJSON("b", "2026-01-01T00:00:02Z"))
+
+	cases := []struct {
+		name      string
+		session   bool
+		replies   func(base *string) []func(http.ResponseWriter, *http.Request)
+		wantIDs   []string
+		wantLost  bool
+		wantCalls int
+	}{
+		{name: "session: 503 on the continuation is retried in place", session: true,
+			replies: func(b *string) []func(http.ResponseWriter, *http.Request) {
+				return []func(http.ResponseWriter, *http.Request){first(b), unavailable, last}
+			},
+			wantIDs: []string{"a", "b"}, wantCalls: 3},
+		{name: "session: refused continuation loses the session", session: true,
+			replies: func(b *string) []func(http.ResponseWriter, *http.Request) {
+				return []func(http.ResponseWriter, *http.Request){first(b), expired}
+			},
+			wantLost: true, wantCalls: 2},
+		{name: "no session: refused continuation starts the call again",
+			replies: func(b *string) []func(http.ResponseWriter, *http.Request) {
+				return []func(http.ResponseWriter, *http.Request){first(b), expired, first(b), last}
+			},
+			wantIDs: []string{"a", "b"}, wantCalls: 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var base string
+			env := newEnv(t, tc.replies(&base)...)
+			base = env.srv.URL
+			p := testParams()
+			if tc.session {
+				p.LargeSet, p.SessionID, p.ResultSize = true, "6f1c1c44-4bd5-4c35-9a53-2b3c7a8c7a11", 5000
+			}
+			rows, err := env.client(nil).SearchPage(context.Background(), p)
+			if tc.wantLost {
+				require.Error(t, err)
+				assert.True(t, errors.Is(err, ErrSessionLost), "want ErrSessionLost, got %v", err)
+			} else {
+				require.NoError(t, err)
+				ids := make([]string, len(rows))
+				for i, r := range rows {
+					ids[i] = r.ID
+				}
+				assert.Equal(t, tc.wantIDs, ids)
+			}
+			assert.Equal(t, tc.wantCalls, env.exo.callCount())
+		})
+	}
+}
