@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // DecodePage stream-decodes one InvokeCommand response body {"value":[ROW…],
@@ -183,7 +185,7 @@ func auditText(v json.RawMessage) (json.RawMessage, error) {
 	}
 	// One pass and one copy (unquote.go); the caller's json.Unmarshal of the record's head
 	// validates it, so no json.Valid scan here.
-	text, ok := unquoteJSON(v)
+	text, ok := jsontext.Unquote(make([]byte, 0, len(v)), v)
 	if !ok {
 		return nil, errors.New("AuditData: invalid JSON string")
 	}

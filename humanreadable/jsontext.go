@@ -2,7 +2,8 @@ package humanreadable
 
 import (
 	"iter"
-	"unicode/utf8"
+
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // The functions below read JSON text that contextout has already validated and put in
@@ -75,47 +76,9 @@ func skipValue(b []byte, i int) int {
 
 // unquote appends the value of a canonical quoted string to dst.
 func unquote(dst, q []byte) []byte {
-	s := q[1 : len(q)-1]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			dst = append(dst, c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'u':
-			var r rune
-			for _, h := range s[i+1 : min(i+5, len(s))] {
-				r = r<<4 | rune(unhex(h))
-			}
-			dst = utf8.AppendRune(dst, r)
-			i += 4
-		default: // '"', '\\', '/'
-			dst = append(dst, s[i])
-		}
+	out, ok := jsontext.Unquote(dst, q)
+	if !ok {
+		return append(dst, q...) // not reached: contextout made q a valid string token
 	}
-	return dst
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 0
+	return out
 }

@@ -1,21 +1,24 @@
-package exoclient
+// Package jsontext decodes JSON string tokens in one pass, for the hot paths that hand
+// AuditData text through without a full encoding/json round trip (the client's row decoder,
+// the markdown table).
+package jsontext
 
 import (
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// unquoteJSON decodes a JSON string token (quotes included, already checked by the
-// decoder) into a new byte slice, in one pass and one allocation: the AuditData string is
-// the bulk of every row, and json.Unmarshal into a string then []byte copied it twice.
-// It decodes exactly as encoding/json does: invalid UTF-8 and lone surrogates become
-// U+FFFD.
-func unquoteJSON(tok []byte) ([]byte, bool) {
+// Unquote appends the value of the JSON string token tok (quotes included) to dst, in one
+// pass: the AuditData string is the bulk of every row, and json.Unmarshal into a string
+// then []byte copied it twice. It decodes exactly as encoding/json does: invalid UTF-8
+// and lone surrogates become U+FFFD. It reports false for a token that is not a valid
+// JSON string.
+func Unquote(dst, tok []byte) ([]byte, bool) {
 	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
 		return nil, false
 	}
 	s := tok[1 : len(tok)-1]
-	out := make([]byte, 0, len(s))
+	out := dst
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
