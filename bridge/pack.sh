@@ -53,7 +53,8 @@ cat > "$pack/ReleaseNotes/${version//./_}.md" <<NOTES
 ##### O365 Audit Log
 
 - Searches the Microsoft 365 unified audit log with certificate-based app-only authentication (no PowerShell), through the o365auditlog binary.
-- Large searches page Exchange Online sessions and split the time window so that no record is lost; `as_file` returns them as a JSON Lines file.
+- Large searches page Exchange Online sessions and split the time window so that no record is lost; \`as_file\` returns them as a JSON Lines file.
+- fetch-incidents turns audit events into incidents, oldest first, none lost to late arrival and none twice.
 NOTES
 
 category=$("$python" "$here/pack_yml.py" category "$yml")
