@@ -3,6 +3,8 @@ package contextout
 import (
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -89,7 +91,7 @@ func (s *sanitizer) escape() (rune, error) {
 	case 't':
 		return '\t', nil
 	case 'u':
-		r, ok := hex4(s.in, s.pos)
+		r, ok := jsontext.Hex4(s.in, s.pos)
 		if !ok {
 			return 0, s.syntaxErr(`invalid \u escape`)
 		}
@@ -98,7 +100,7 @@ func (s *sanitizer) escape() (rune, error) {
 			return r, nil
 		}
 		if r < 0xdc00 && s.pos+6 <= len(s.in) && s.in[s.pos] == '\\' && s.in[s.pos+1] == 'u' {
-			if r2, ok := hex4(s.in, s.pos+2); ok {
+			if r2, ok := jsontext.Hex4(s.in, s.pos+2); ok {
 				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 					s.pos += 6
 					return dec, nil
@@ -110,27 +112,6 @@ func (s *sanitizer) escape() (rune, error) {
 		s.pos--
 		return 0, s.syntaxErr("invalid escape \\%s", string(rune(c)))
 	}
-}
-
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // escapedRune reports the non-ASCII characters written as \u escapes: C1 controls, and

@@ -40,13 +40,13 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 			case 't':
 				out = append(out, '\t')
 			case 'u':
-				r, ok := hex4(s, i+2)
+				r, ok := Hex4(s, i+2)
 				if !ok {
 					return nil, false
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
-					if r2, ok := hex4(s, i+2); ok && i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					if r2, ok := Hex4(s, i+2); ok && i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
 						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 							out = utf8.AppendRune(out, dec)
 							i += 6
@@ -82,7 +82,7 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 }
 
 // hex4 reads the four hex digits at s[i:].
-func hex4(s []byte, i int) (rune, bool) {
+func Hex4(s []byte, i int) (rune, bool) {
 	if i+4 > len(s) {
 		return 0, false
 	}
