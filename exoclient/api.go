@@ -74,6 +74,9 @@ type Query struct {
 	ResultSize int
 	// each is SearchEach's callback (nil: Search collects the rows).
 	each func(Window, []Row) error
+	// probeEmpty: the call without a session found nothing in the query window, so one
+	// session that also finds nothing confirms it.
+	probeEmpty bool
 }
 
 // Window is a time window [Start, End) of a large search.

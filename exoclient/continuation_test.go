@@ -10,7 +10,8 @@ import (
 
 // TestSearchPageContinuationFailures: a transient failure on a @odata.nextLink is retried in
 // place (the link serves the rest of an already selected page); a link the service refuses
-// loses the page: the session is reported lost, a call without a session starts again.
+// loses the rest of the call: the session is reported lost, a call without a session
+// answers the rows that arrived in a *ContinuationRefusedError naming the REST page size.
 func TestSearchPageContinuationFailures(t *testing.T) {
 	first := func(base *string) func(http.ResponseWriter, *http.Request) {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -23,12 +24,13 @@ func TestSearchPageContinuationFailures(t *testing.T) {
 	last := page(rowJSON("b", "2026-01-01T00:00:02Z"))
 
 	cases := []struct {
-		name      string
-		session   bool
-		replies   func(base *string) []func(http.ResponseWriter, *http.Request)
-		wantIDs   []string
-		wantLost  bool
-		wantCalls int
+		name        string
+		session     bool
+		replies     func(base *string) []func(http.ResponseWriter, *http.Request)
+		wantIDs     []string
+		wantLost    bool
+		wantRefused bool
+		wantCalls   int
 	}{
 		{name: "session: 503 on the continuation is retried in place", session: true,
 			replies: func(b *string) []func(http.ResponseWriter, *http.Request) {
@@ -40,11 +42,11 @@ func TestSearchPageContinuationFailures(t *testing.T) {
 				return []func(http.ResponseWriter, *http.Request){first(b), expired}
 			},
 			wantLost: true, wantCalls: 2},
-		{name: "no session: refused continuation starts the call again",
+		{name: "no session: refused continuation answers what arrived",
 			replies: func(b *string) []func(http.ResponseWriter, *http.Request) {
-				return []func(http.ResponseWriter, *http.Request){first(b), expired, first(b), last}
+				return []func(http.ResponseWriter, *http.Request){first(b), expired}
 			},
-			wantIDs: []string{"a", "b"}, wantCalls: 4},
+			wantRefused: true, wantIDs: []string{"a"}, wantCalls: 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,9 +58,18 @@ func TestSearchPageContinuationFailures(t *testing.T) {
 				p.LargeSet, p.SessionID, p.ResultSize = true, "6f1c1c44-4bd5-4c35-9a53-2b3c7a8c7a11", 5000
 			}
 			rows, err := env.client(nil).SearchPage(context.Background(), p)
+			if tc.wantRefused {
+				var refused *ContinuationRefusedError
+				require.ErrorAs(t, err, &refused)
+				assert.Equal(t, 1, refused.PageRows)
+				rows = refused.Rows
+				err = nil
+			}
 			if tc.wantLost {
 				require.Error(t, err)
 				assert.True(t, errors.Is(err, ErrSessionLost), "want ErrSessionLost, got %v", err)
+				var refused *ContinuationRefusedError
+				assert.ErrorAs(t, err, &refused, "a session lost to a refused continuation still says so")
 			} else {
 				require.NoError(t, err)
 				ids := make([]string, len(rows))

@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -41,6 +43,9 @@ type APIError struct {
 	RequestID string
 	// RetryAfter is the delay the service asked for with Retry-After, if any.
 	RetryAfter time.Duration
+	// ExceptionType is the .NET exception Exchange Online named (innererror or the
+	// "|Type|" prefix of a detail), e.g. Microsoft.Exchange.…StorageTransientException.
+	ExceptionType string
 }
 
 // Error implements error.
@@ -63,6 +68,26 @@ func (e *APIError) Error() string {
 // per-tenant concurrency message that Exchange Online sends with various statuses.
 func (e *APIError) Throttled() bool {
 	return e.Status == http.StatusTooManyRequests || strings.Contains(strings.ToLower(e.Message), concurrencyText)
+}
+
+// Transient reports an Exchange Online exception that its own PowerShell module retries
+// whatever the HTTP status (DESIGN §4b L6: 400 and 500 seen): a busy or moving backend.
+func (e *APIError) Transient() bool {
+	if e.Source == SourceAuthority {
+		return false
+	}
+	for _, name := range transientExceptions {
+		if strings.Contains(e.ExceptionType, name) || strings.Contains(e.Message, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// transientExceptions are the exception names the Exchange Online module retries.
+var transientExceptions = []string{
+	"DCOverloadedException", "SuitabilityDirectoryException", "ServerInMMException",
+	"ADServerSettingsChangedException", "StorageTransientException",
 }
 
 // concurrencyText is Exchange Online's per-tenant concurrency limit message (lower case).
@@ -95,6 +120,70 @@ type sessionLostError struct{ err error }
 
 func (e *sessionLostError) Error() string   { return fmt.Sprintf("%v: %v", ErrSessionLost, e.err) }
 func (e *sessionLostError) Unwrap() []error { return []error{ErrSessionLost, e.err} }
+
+// WarningError is a 200 answer without rows whose "@adminapi.warnings" say the call
+// failed (DESIGN §4b L3: "A task was canceled", "Failed to process request …"): not an
+// empty result. It is retried like a 503.
+type WarningError struct {
+	Warnings []string
+}
+
+// Error implements error.
+func (e *WarningError) Error() string {
+	return "Exchange Online answered without records and with the warning: " + strings.Join(e.Warnings, " ")
+}
+
+// failureWarnings returns the warnings that say the call failed, or nil.
+func failureWarnings(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		l := strings.ToLower(w)
+		for _, mark := range failureMarks {
+			if strings.Contains(l, mark) {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// failureMarks are the words of a warning that reports a failed call (lower case).
+var failureMarks = []string{"canceled", "cancelled", "failed", "timed out", "timeout", "exception", "try again", "retry"}
+
+// cutShortWarning reports the warning the service gives when it returned fewer rows than
+// exist ("There are more results available than are currently displayed").
+func cutShortWarning(ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(strings.ToLower(w), "more results available") {
+			return true
+		}
+	}
+	return false
+}
+
+// errCutShort is a session call that the service itself says was cut short without a
+// continuation: the session has moved past rows the client did not get.
+var errCutShort = errors.New("the service cut the page short (\"more results available\") without a continuation")
+
+// ContinuationRefusedError is a call whose @odata.nextLink the service refused (or kept
+// failing): the rest of that call's rows are lost (DESIGN §4b L4). Rows are those that
+// arrived before; PageRows is how many rows the call's first REST page held, which is
+// what the service serves per page: asking for that many rows per call avoids
+// continuations altogether.
+type ContinuationRefusedError struct {
+	Rows     []Row
+	PageRows int
+	Err      error
+}
+
+// Error implements error.
+func (e *ContinuationRefusedError) Error() string {
+	return fmt.Sprintf("page continuation refused after %d rows: %v", len(e.Rows), e.Err)
+}
+
+// Unwrap returns the continuation's failure.
+func (e *ContinuationRefusedError) Unwrap() error { return e.Err }
 
 // WindowFailedError means every session over one window broke off (bogus or lost pages,
 // failed calls) until the per-window budget ran out: Exchange Online kept failing for
@@ -162,7 +251,12 @@ func newAPIError(source Source, status int, h http.Header, body []byte, sentRequ
 	return e
 }
 
-// parseEXOError reads {"error":{"code","message","details":[{"message"}],"innererror":{}}}.
+// parseEXOError reads {"error":{"code","message","details":[{"message"}],"innererror":{…}}}.
+// Live tenants answer error.message "Invalid Operation" and put the useful text in
+// innererror.internalexception.message, or in details[].message behind a "|Type|" prefix
+// (DESIGN §4b L5); either may be missing. The text is taken from the internal exception,
+// else from the details, else from the message; the .NET exception type is kept apart
+// (ExceptionType) for classification.
 func parseEXOError(body []byte, e *APIError) bool {
 	var v struct {
 		Error *struct {
@@ -171,20 +265,84 @@ func parseEXOError(body []byte, e *APIError) bool {
 			Details []struct {
 				Message string `json:"message"`
 			} `json:"details"`
+			InnerError struct {
+				Message           string `json:"message"`
+				Type              string `json:"type"`
+				InternalException struct {
+					Message string `json:"message"`
+					Type    string `json:"type"`
+				} `json:"internalexception"`
+			} `json:"innererror"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &v) != nil || v.Error == nil {
 		return false
 	}
-	e.Code = v.Error.Code
-	msgs := []string{strings.TrimSpace(v.Error.Message)}
-	for _, d := range v.Error.Details {
-		if m := strings.TrimSpace(d.Message); m != "" && !strings.Contains(msgs[0], m) {
-			msgs = append(msgs, m)
+	ev := v.Error
+	e.Code = cleanText(ev.Code)
+	var details []string
+	for _, d := range ev.Details {
+		typ, text := splitTypedMessage(d.Message)
+		if e.ExceptionType == "" {
+			e.ExceptionType = typ
+		}
+		if text != "" && !slices.Contains(details, text) {
+			details = append(details, text)
 		}
 	}
-	e.Message = strings.Join(nonEmpty(msgs), " ")
+	if t := cleanText(ev.InnerError.InternalException.Type); t != "" {
+		e.ExceptionType = t
+	}
+	primary := firstNonEmpty(cleanText(ev.InnerError.InternalException.Message), strings.Join(details, " "))
+	message := cleanText(ev.Message)
+	switch {
+	case primary == "":
+		e.Message = message
+	case message == "" || genericEXOMessage(message) || strings.Contains(primary, message):
+		e.Message = primary
+	default:
+		e.Message = message + " " + primary
+		if strings.Contains(message, primary) {
+			e.Message = message
+		}
+	}
 	return true
+}
+
+// genericEXOMessage is an error.message that says nothing of the cause.
+func genericEXOMessage(m string) bool {
+	switch strings.ToLower(strings.TrimRight(m, ".")) {
+	case "invalid operation", "an error has occurred", "error":
+		return true
+	}
+	return false
+}
+
+// splitTypedMessage splits a details message "|Microsoft.Exchange.…Exception|text" into
+// the exception type and the text (control characters removed). A message without the
+// prefix has no type.
+func splitTypedMessage(m string) (typ, text string) {
+	m = strings.TrimSpace(m)
+	if strings.HasPrefix(m, "|") {
+		if i := strings.IndexByte(m[1:], '|'); i >= 0 {
+			return cleanText(m[1 : 1+i]), cleanText(m[2+i:])
+		}
+	}
+	return "", cleanText(m)
+}
+
+// cleanText makes a service's text fit for an analyst: invalid UTF-8 replaced, control
+// characters (a live 403 body is a run of NUL bytes) turned into spaces, runs of space
+// collapsed.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "?")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
 }
 
 var aadstsCode = regexp.MustCompile(`AADSTS\d+`)
@@ -233,7 +391,7 @@ func aadMessage(desc string) string {
 // from a proxy, say).
 func plainText(body []byte) string {
 	const max = 300
-	s := strings.ToValidUTF8(string(body), "?")
+	s := cleanText(string(body))
 	if htmlTag.MatchString(s) {
 		// A gateway's or proxy's HTML page: its words, not its markup, which would only
 		// clutter the analyst's sentence.

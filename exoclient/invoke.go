@@ -72,64 +72,62 @@ func requestBody(p SearchParams) ([]byte, error) {
 // service may have advanced the session is not retried here: the error wraps
 // ErrSessionLost and the caller fetches the window again with a new SessionID.
 //
-// A continuation (@odata.nextLink) only serves the rest of a page the service has already
-// selected, so a transient failure on it is retried in place. If the link can no longer be
-// fetched (the service refuses it, e.g. an expired $skiptoken), the page is lost: a
-// session call then fails with ErrSessionLost, and a call without a session is made again
-// from the start.
+// A continuation (@odata.nextLink) only serves the rest of a call the service has already
+// answered, so a transient failure on it is retried in place. If the link can no longer
+// be fetched (live tenants refuse them at once, DESIGN §4b L4), the rest of the call is
+// lost: the error is a *ContinuationRefusedError carrying the rows that did arrive and the
+// size of the service's REST page (wrapped in ErrSessionLost for a session call).
+//
+// A 200 without rows whose warnings report a failure is a *WarningError (retried like a
+// 503, L3); a session call the service says it cut short without a continuation has lost
+// rows and fails with ErrSessionLost.
 func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
 	body, err := requestBody(p)
 	if err != nil {
 		return nil, err
 	}
 	session := p.LargeSet && p.SessionID != ""
-	for attempt := 1; ; attempt++ {
-		rows, err := c.searchPageOnce(ctx, body, session)
-		var lost *continuationLostError
-		if !errors.As(err, &lost) {
-			return rows, err
+	rows, err := c.searchPageOnce(ctx, body, session)
+	if err != nil && session {
+		var refused *ContinuationRefusedError
+		if errors.As(err, &refused) {
+			return nil, &sessionLostError{err: refused}
 		}
-		if session {
-			return nil, &sessionLostError{err: lost.err}
-		}
-		if attempt >= maxCallRestarts {
-			return nil, lost.err
-		}
-		c.log.WarnContext(ctx, "a page continuation was lost: calling again", "attempt", attempt, "error", lost.err.Error())
 	}
+	return rows, err
 }
-
-// maxCallRestarts bounds how often a call without a session starts again after losing a
-// continuation.
-const maxCallRestarts = 3
-
-// continuationLostError is a @odata.nextLink that failed for good: the rest of the page is gone.
-type continuationLostError struct{ err error }
-
-func (e *continuationLostError) Error() string { return "page continuation lost: " + e.err.Error() }
-func (e *continuationLostError) Unwrap() error { return e.err }
 
 // searchPageOnce is one call and its continuations.
 func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) ([]Row, error) {
 	target := c.ep.invokeURL(c.cfg.Organization)
-	var rows []Row
+	var (
+		rows      []Row
+		firstPage int
+	)
 	for links := 0; ; links++ {
-		page, next, err := c.post(ctx, target, body, session && links == 0)
+		page, err := c.post(ctx, target, body, session && links == 0)
 		if err != nil {
 			if links > 0 && continuationLost(ctx, err) {
-				return nil, &continuationLostError{err: err}
+				return nil, &ContinuationRefusedError{Rows: rows, PageRows: firstPage, Err: err}
 			}
 			return nil, err
 		}
-		rows = append(rows, page...)
-		if next == "" {
+		if links == 0 {
+			firstPage = len(page.rows)
+		}
+		rows = append(rows, page.rows...)
+		if page.nextLink == "" {
+			if session && cutShortWarning(page.warnings) {
+				return nil, &sessionLostError{err: errCutShort}
+			}
 			return rows, nil
 		}
 		if links >= c.maxNext {
 			return nil, fmt.Errorf("more than %d @odata.nextLink continuations in one call", c.maxNext)
 		}
-		if target, err = c.sameOrigin(next); err != nil {
-			return nil, err
+		var err2 error
+		if target, err2 = c.sameOrigin(page.nextLink); err2 != nil {
+			return nil, err2
 		}
 	}
 }
@@ -177,20 +175,17 @@ func (c *Client) Ping(ctx context.Context) error {
 
 // post sends body to target under the retry policy and decodes the page. In session mode
 // only failures that certainly left the session untouched are retried.
-func (c *Client) post(ctx context.Context, target string, body []byte, session bool) ([]Row, string, error) {
-	var (
-		rows []Row
-		next string
-	)
+func (c *Client) post(ctx context.Context, target string, body []byte, session bool) (wirePage, error) {
+	var page wirePage
 	err := c.retry.do(ctx, cmdletName, func(ctx context.Context) error {
 		var err error
-		rows, next, err = c.postOnce(ctx, target, body)
+		page, err = c.postOnce(ctx, target, body)
 		if err != nil && session && mayHaveAdvanced(err) {
 			return &sessionLostError{err: err}
 		}
 		return err
 	})
-	return rows, next, err
+	return page, err
 }
 
 // mayHaveAdvanced reports a retryable failure that the service may have processed.
@@ -209,30 +204,31 @@ func mayHaveAdvanced(err error) bool {
 }
 
 // postOnce is one attempt: token, POST, and on a 401 one more try with a new credential.
-func (c *Client) postOnce(ctx context.Context, target string, body []byte) ([]Row, string, error) {
+func (c *Client) postOnce(ctx context.Context, target string, body []byte) (wirePage, error) {
 	tok, gen, err := c.token(ctx)
 	if err != nil {
-		return nil, "", err
+		return wirePage{}, err
 	}
-	rows, next, err := c.exchange(ctx, target, body, tok)
+	page, err := c.exchange(ctx, target, body, tok)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
-		return rows, next, err
+		return page, err
 	}
 	if err := c.refreshCredential(gen); err != nil {
-		return nil, "", err
+		return wirePage{}, err
 	}
 	if tok, _, err = c.token(ctx); err != nil {
-		return nil, "", err
+		return wirePage{}, err
 	}
 	return c.exchange(ctx, target, body, tok)
 }
 
-// exchange is one HTTP request and its decoded answer.
-func (c *Client) exchange(ctx context.Context, target string, body []byte, token string) ([]Row, string, error) {
+// exchange is one HTTP request and its decoded answer. A 200 without rows whose warnings
+// report a failure is a *WarningError (DESIGN §4b L3).
+func (c *Client) exchange(ctx context.Context, target string, body []byte, token string) (wirePage, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return nil, "", err
+		return wirePage{}, err
 	}
 	requestID := uuid.NewString()
 	h := req.Header
@@ -246,7 +242,7 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 	started := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, "", requestTimeout(ctx, err, c.http.Timeout)
+		return wirePage{}, requestTimeout(ctx, err, c.http.Timeout)
 	}
 	defer func() {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // drain for keep-alive
@@ -254,13 +250,22 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 	}()
 	if err := checkResponse(resp, SourceExchange, requestID); err != nil {
 		scrubToken(err, token)
-		return nil, "", err
+		return wirePage{}, err
 	}
-	rows, next, err := DecodePage(resp.Body, c.maxPage)
+	page, err := decodePage(resp.Body, c.maxPage)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "InvokeCommand", slog.Int("status", resp.StatusCode),
-		slog.Int("rows", len(rows)), slog.Bool("nextLink", next != ""),
+		slog.Int("rows", len(page.rows)), slog.Bool("nextLink", page.nextLink != ""),
+		slog.Any("warnings", page.warnings),
 		slog.Duration("took", time.Since(started)), slog.String("request_id", requestID))
-	return rows, next, err
+	if err != nil {
+		return wirePage{}, err
+	}
+	if len(page.rows) == 0 && page.nextLink == "" {
+		if failed := failureWarnings(page.warnings); len(failed) > 0 {
+			return wirePage{}, &WarningError{Warnings: failed}
+		}
+	}
+	return page, nil
 }
 
 // scrubToken removes the exact access token from an error a service echoed it into

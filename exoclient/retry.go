@@ -100,8 +100,10 @@ func (r *retrier) backoff(attempt int, retryAfter time.Duration) time.Duration {
 }
 
 // retryDecision says whether err is worth another try, and the delay the service asked for.
-// Retried: 429, 500, 502, 503, 504, the per-tenant concurrency message, connection resets
-// and EOFs, timeouts, and undecodable 2xx bodies. Never other 4xx.
+// Retried: 429, 500, 502, 503, 504, the per-tenant concurrency message, Exchange Online's
+// transient exceptions whatever their status (L6), a 200 whose warnings say the call
+// failed (L3), connection resets and EOFs, timeouts, and undecodable 2xx bodies. Never
+// other 4xx.
 func retryDecision(err error) (time.Duration, bool) {
 	if errors.Is(err, ErrSessionLost) {
 		return 0, false // the caller must start a new session
@@ -118,13 +120,14 @@ func retryDecision(err error) (time.Duration, bool) {
 		switch {
 		case apiErr.Throttled():
 			return apiErr.RetryAfter, true
-		case retryableStatus(apiErr.Status):
+		case retryableStatus(apiErr.Status), apiErr.Transient():
 			return apiErr.RetryAfter, true
 		}
 		return 0, false
 	}
 	var decErr *DecodeError
-	if errors.As(err, &decErr) {
+	var warnErr *WarningError
+	if errors.As(err, &decErr) || errors.As(err, &warnErr) {
 		return 0, true
 	}
 	return 0, transientNetError(err)

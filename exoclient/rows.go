@@ -16,59 +16,105 @@ import (
 
 // DecodePage stream-decodes one InvokeCommand response body {"value":[ROW…],
 // "@odata.nextLink":"…"}, reading at most limit bytes (a larger body is a
-// *PageTooLargeError). Malformed or truncated JSON is a *DecodeError.
+// *PageTooLargeError). Malformed or truncated JSON is a *DecodeError. A body without
+// "value", or with "value": null, is an empty page (live tenants send both, DESIGN §4b L2).
 func DecodePage(r io.Reader, limit int64) (rows []Row, nextLink string, err error) {
+	p, err := decodePage(r, limit)
+	return p.rows, p.nextLink, err
+}
+
+// wirePage is one decoded response body.
+type wirePage struct {
+	rows     []Row
+	nextLink string
+	// warnings are the "@adminapi.warnings" texts (DESIGN §4b L2, L3).
+	warnings []string
+}
+
+func decodePage(r io.Reader, limit int64) (wirePage, error) {
 	lr := &io.LimitedReader{R: r, N: limit + 1}
 	dec := json.NewDecoder(lr)
 	dec.UseNumber()
-	rows, nextLink, err = decodePageObject(dec)
+	p, err := decodePageObject(dec)
 	if lr.N <= 0 {
-		return nil, "", &PageTooLargeError{Limit: limit}
+		return wirePage{}, &PageTooLargeError{Limit: limit}
 	}
 	if err != nil {
-		return nil, "", &DecodeError{Err: err}
+		return wirePage{}, &DecodeError{Err: err}
 	}
-	return rows, nextLink, nil
+	return p, nil
 }
 
-func decodePageObject(dec *json.Decoder) ([]Row, string, error) {
-	if err := expectDelim(dec, '{'); err != nil {
-		return nil, "", err
-	}
+func decodePageObject(dec *json.Decoder) (wirePage, error) {
 	var (
-		rows     []Row
-		nextLink string
+		p        wirePage
 		sawValue bool
+		foreign  string
 	)
+	if err := expectDelim(dec, '{'); err != nil {
+		return p, err
+	}
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			return nil, "", err
+			return p, err
 		}
 		switch key {
 		case "value":
 			sawValue = true
-			if rows, err = decodeRowArray(dec); err != nil {
-				return nil, "", err
+			if p.rows, err = decodeRowArray(dec); err != nil {
+				return p, err
 			}
 		case "@odata.nextLink":
-			if err := dec.Decode(&nextLink); err != nil {
-				return nil, "", fmt.Errorf("@odata.nextLink: %w", err)
+			if err := dec.Decode(&p.nextLink); err != nil {
+				return p, fmt.Errorf("@odata.nextLink: %w", err)
+			}
+		case "@adminapi.warnings":
+			if p.warnings, err = decodeWarnings(dec); err != nil {
+				return p, fmt.Errorf("@adminapi.warnings: %w", err)
 			}
 		default:
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, "", err
+				return p, err
+			}
+			if k, _ := key.(string); !strings.Contains(k, "@") {
+				foreign = k
 			}
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return nil, "", err
+		return p, err
 	}
-	if !sawValue {
-		return nil, "", errors.New(`no "value" array in the response`)
+	if !sawValue && foreign != "" {
+		// Without "value", only annotations (@odata.context, @adminapi.warnings…) make an
+		// empty answer; anything else is not Exchange Online's.
+		return p, fmt.Errorf(`no "value" array in the response, but a %q field`, foreign)
 	}
-	return rows, nextLink, nil
+	return p, nil
+}
+
+// decodeWarnings reads the warnings: an array of strings (null and non-string items are
+// tolerated and skipped), or a single string.
+func decodeWarnings(dec *json.Decoder) ([]string, error) {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		items = []json.RawMessage{raw}
+	}
+	var out []string
+	for _, it := range items {
+		var s string
+		if json.Unmarshal(it, &s) == nil {
+			if s = cleanText(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
 }
 
 func decodeRowArray(dec *json.Decoder) ([]Row, error) {

@@ -8,23 +8,26 @@ import (
 	"time"
 )
 
-// How a search runs (DESIGN §4, §5):
+// How a search runs (DESIGN §4, §4b, §5):
 //
-//   - up to 5,000 records: one call without a session (the service sorts it newest first);
-//     it is repeated if a page is bogus or duplicates may have displaced records, and
-//     sessions take over if that keeps happening;
-//   - more: a probe (the newest 5,000, no session) answers outright when it is short;
-//     otherwise ResultCount (when credible) or the probe's density extrapolated over the
-//     query window sets the initial split into equal-time windows, at least one per worker.
-//     Workers fetch windows newest first (window_pool.go); each window is paged to its
-//     end in one ReturnLargeSet session and fetched again with a new SessionId when the
-//     session cannot be trusted (session.go). A session that reaches the 50,000-row cap
-//     is split into k equal-time pieces, k from its estimated size so each piece expects
-//     40,000 rows (twice the cap assumed when ResultCount is not credible), down to one
-//     second; a one-second window still at the cap is kept and reported incomplete. Rows
-//     are deduplicated by Id and trimmed to the newest ResultSize as windows arrive, and
-//     the search stops once every window newer than the oldest instant needed is fetched
-//     (newest.go).
+//   - first one call without a session, for the newest min(ResultSize, 5,000) records (the
+//     service sorts it newest first). A full answer is the result when it is all that was
+//     asked; it is repeated if a page is bogus or duplicates may have displaced records.
+//     A short answer is never taken as everything (live tenants stop such calls at ~120
+//     rows, L1): it only sizes the sessions that follow;
+//   - then ReturnLargeSet sessions: ResultCount (when credible) or the probe's density
+//     extrapolated over the query window sets the initial split into equal-time windows
+//     (one window when the probe suggests less than a page, else at least one per worker).
+//     Workers fetch windows newest first (window_pool.go); each window is paged to its end
+//     in one session and fetched again with a new SessionId when the session cannot be
+//     trusted (session.go). The rows asked per call start at 5,000 and drop to the
+//     service's REST page after the first refused continuation (pagesize.go, L4). A
+//     session that reaches the 50,000-row cap is split into k equal-time pieces, k from its
+//     estimated size so each piece expects 40,000 rows (twice the cap assumed when
+//     ResultCount is not credible), down to one second; a one-second window still at the
+//     cap is kept and reported incomplete. Rows are deduplicated by Id and trimmed to the
+//     newest ResultSize as windows arrive, and the search stops once every window newer
+//     than the oldest instant needed is fetched (newest.go).
 //
 // Rows reach the result window by window through newestSet.add: a streaming consumer
 // can take their place there.
@@ -57,6 +60,7 @@ type searcher struct {
 	log            *slog.Logger         // nil = discard
 	progress       func(searchProgress) // optional, called after every window
 	limits         sessionLimits        // zero = serviceLimits
+	sizer          *pageSizer           // rows asked per call; nil = s.limits.page until learnt
 }
 
 // Search runs a whole query: one sorted call up to 5,000 records, large-set sessions with
@@ -79,32 +83,23 @@ func (s *searcher) search(ctx context.Context, q Query) (*Result, error) {
 	if !q.Start.Before(q.End) {
 		return nil, fmt.Errorf("search window %s: the start must be before the end", q.window())
 	}
-	if q.ResultSize <= sortedMaxResultSize {
-		rows, err := s.sortedCall(ctx, q, q.ResultSize)
-		if err == nil {
-			return &Result{Records: newestRows(rows, q.ResultSize)}, nil
-		}
-		if !errors.Is(err, errUntrustedPage) {
-			return nil, err
-		}
-		s.log.Debug("sorted search untrustworthy; falling back to sessions", "err", err)
-		return s.runWindows(ctx, q, splitWindow(q.window(), s.maxConcurrency))
-	}
-	return s.searchLarge(ctx, q)
-}
-
-// searchLarge first asks for the newest 5,000 records (a page): fewer means that is everything;
-// otherwise their span and ResultCount estimate the window's size, which decides the
-// initial split.
-func (s *searcher) searchLarge(ctx context.Context, q Query) (*Result, error) {
-	probe, err := s.sortedCall(ctx, q, s.limits.page)
+	asked := min(q.ResultSize, s.limits.page)
+	probe, err := s.sortedCall(ctx, q, asked)
 	if err != nil && !errors.Is(err, errUntrustedPage) {
 		return nil, err
 	}
-	if err == nil && len(probe) < s.limits.page {
+	if err == nil && q.ResultSize <= asked && uniqueIDs(probe) >= q.ResultSize {
 		return &Result{Records: newestRows(probe, q.ResultSize)}, nil
 	}
-	return s.runWindows(ctx, q, initialWindows(q.window(), probe, s.maxConcurrency, s.limits.target))
+	if err != nil {
+		s.log.Debug("sorted search untrustworthy; using sessions", "err", err)
+		return s.runWindows(ctx, q, splitWindow(q.window(), s.maxConcurrency))
+	}
+	// A short answer without a session is no proof that nothing more matches (live
+	// tenants stop at ~120 rows, DESIGN §4b L1): sessions fetch the window, sized by the
+	// answer's density. An empty answer confirmed by an empty session is trusted.
+	q.probeEmpty = len(probe) == 0
+	return s.runWindows(ctx, q, s.initialWindows(q.window(), probe, asked))
 }
 
 // errUntrustedPage marks a sorted call whose answer kept being bogus or short of records
@@ -113,19 +108,25 @@ var errUntrustedPage = errors.New("untrustworthy page")
 
 // sortedCall makes one call without a session (newest first, at most size rows) and
 // retries it, up to windowMaxAttempts calls, when the page is bogus or when duplicates
-// may have displaced records.
+// may have displaced records. A call whose continuation was refused answers the rows
+// that arrived (the newest, in order): a short answer, which callers never trust alone.
 func (s *searcher) sortedCall(ctx context.Context, q Query, size int) ([]Row, error) {
 	p := q.params(q.window())
-	p.ResultSize = size
+	p.ResultSize = min(size, s.sizer.current())
 	for attempt := 1; ; attempt++ {
 		rows, err := s.pages.SearchPage(ctx, p)
+		s.sizer.learn(p.ResultSize, len(rows), err)
+		if refused := asRefused(err); refused != nil {
+			s.log.Debug("continuation refused: asking one REST page per call from now on", "page_rows", refused.PageRows)
+			rows, err = refused.Rows, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("search %s: %w", q.window(), err)
 		}
 		why := ""
 		if i := bogusRow(rows); i >= 0 && len(rows) > 0 {
 			why = fmt.Sprintf("bogus row (ResultIndex %d, ResultCount %d)", rows[i].ResultIndex, rows[i].ResultCount)
-		} else if u := uniqueIDs(rows); len(rows) >= size && u < size {
+		} else if u := uniqueIDs(rows); len(rows) >= p.ResultSize && u < p.ResultSize {
 			why = fmt.Sprintf("%d duplicate rows in a full page", len(rows)-u)
 		}
 		if why == "" {
@@ -138,20 +139,29 @@ func (s *searcher) sortedCall(ctx context.Context, q Query, size int) ([]Row, er
 	}
 }
 
-// initialWindows pre-splits the query window into equal-time pieces: at least one per
+// initialWindows pre-splits the query window into equal-time pieces from the sorted
+// probe (the newest rows, asked rows asked). A window the probe suggests is smaller than
+// one page stays whole (one session answers it). Otherwise: at least one piece per
 // worker, so parallelism is used from the first call, and as many as the estimated size
-// needs for each piece to expect windowTargetRows (at most 16 per worker: the estimate
+// needs for each piece to expect s.limits.target (at most 16 per worker: the estimate
 // extrapolates from the newest records and may be far off for older ones; a piece that
 // still hits the cap is split again).
-func initialWindows(w Window, probe []Row, workers, target int) []Window {
-	n := max(workers, min(windowPieces(estimateRows(w, probe), target), 16*workers))
+func (s *searcher) initialWindows(w Window, probe []Row, asked int) []Window {
+	est := estimateRows(w, probe, asked)
+	if est < s.limits.page/2 {
+		return []Window{w}
+	}
+	workers := s.maxConcurrency
+	n := max(workers, min(windowPieces(est, s.limits.target), 16*workers))
 	return splitWindow(w, n)
 }
 
-// estimateRows guesses how many records w holds from the sorted probe (the newest 5,000):
-// ResultCount when it is credible (larger than the page: the service has been seen
-// echoing ResultSize there), else the probe's density extrapolated over w.
-func estimateRows(w Window, probe []Row) int {
+// estimateRows guesses how many records w holds from the sorted probe (the newest rows,
+// asked rows asked): ResultCount when it is credible (larger than what was asked: the
+// service has been seen echoing ResultSize there), else the probe's density extrapolated
+// over w. A probe answered whole (fewer rows than asked) may still be short (L1), so it
+// is extrapolated too.
+func estimateRows(w Window, probe []Row, asked int) int {
 	if len(probe) == 0 {
 		return 0
 	}
@@ -162,7 +172,7 @@ func estimateRows(w Window, probe []Row) int {
 			oldest = r.CreationTime
 		}
 	}
-	if claimed > len(probe) {
+	if claimed > max(asked, len(probe)) {
 		return claimed
 	}
 	span := max(w.End.Sub(oldest), time.Second)
@@ -196,6 +206,9 @@ func (s *searcher) defaults() {
 	}
 	if s.limits == (sessionLimits{}) {
 		s.limits = serviceLimits
+	}
+	if s.sizer == nil {
+		s.sizer = newPageSizer(s.limits.page)
 	}
 	if s.newSessionID == nil {
 		s.newSessionID = newSessionUUID

@@ -77,6 +77,9 @@ type windowOutcome struct {
 // naming the window.
 func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOutcome {
 	var ambiguous []int
+	if q.probeEmpty && w.Start.Equal(q.Start) && w.End.Equal(q.End) {
+		ambiguous = []int{0} // the call without a session found nothing too
+	}
 	why := ""
 	for attempt := 1; attempt <= windowMaxAttempts; attempt++ {
 		run, err := s.runSession(ctx, q, w)
@@ -112,12 +115,26 @@ func cappedEstimate(run sessionRun) int {
 
 // runSession pages one ReturnLargeSet session over w until it ends. It returns an error
 // only for failures that another session would not fix (cancellation, missing role…).
+// The rows asked per call are fixed for the session when its first call is made
+// (pageSizer). A page made only of rows the session already returned means the session
+// went past its end and started over (DESIGN §4b L9): it is finished.
 func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRun, error) {
+	size, probe, err := s.sizer.acquire(ctx)
+	if err != nil {
+		return sessionRun{}, err
+	}
 	p := q.params(w)
-	p.LargeSet, p.ResultSize, p.SessionID = true, s.limits.page, s.newSessionID()
+	p.LargeSet, p.ResultSize, p.SessionID = true, size, s.newSessionID()
 	var run sessionRun
+	seen := make(map[string]struct{})
 	for call := 1; ; call++ {
 		page, err := s.pages.SearchPage(ctx, p)
+		if probe {
+			s.sizer.done(size, len(page), err)
+			probe = false
+		} else {
+			s.sizer.learn(size, len(page), err)
+		}
 		if err != nil {
 			if ctx.Err() != nil || !sessionRecoverable(err) {
 				return run, err
@@ -128,24 +145,40 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 			return brokenSession(run, fmt.Sprintf("call %d: bogus row (ResultIndex %d, ResultCount %d)", call, page[i].ResultIndex, page[i].ResultCount)), nil
 		}
 		if len(page) == 0 {
-			return endOnEmptyPage(run, s.limits.page), nil
+			return endOnEmptyPage(run, size), nil
 		}
-		if lostPage(page, len(run.rows), s.limits.page) {
+		if lostPage(page, len(run.rows), size) {
 			return brokenSession(run, fmt.Sprintf("call %d: a page was skipped (ResultIndex %d after %d rows)", call, minResultIndex(page), len(run.rows))), nil
+		}
+		if len(run.rows) > 0 && allSeen(page, seen) {
+			run.end = sessionDone
+			s.log.Debug("session started over past its end", "window", w.String(), "rows", len(run.rows))
+			return run, nil
 		}
 		run.rows = append(run.rows, page...)
 		for _, r := range page {
 			run.claimed = max(run.claimed, r.ResultCount)
+			seen[r.ID] = struct{}{}
 		}
 		switch {
 		case len(run.rows) >= s.limits.cap:
 			run.end = sessionCapped
 			return run, nil
-		case len(page) < s.limits.page:
+		case len(page) < size:
 			run.end = sessionDone
 			return run, nil
 		}
 	}
+}
+
+// allSeen reports whether every row of page is already in seen.
+func allSeen(page []Row, seen map[string]struct{}) bool {
+	for _, r := range page {
+		if _, ok := seen[r.ID]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // endOnEmptyPage applies DESIGN §4: an empty page after full pages ends the session if the
@@ -212,7 +245,7 @@ func sessionRecoverable(err error) bool {
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return apiErr.Throttled() || apiErr.Status >= http.StatusInternalServerError || apiErr.Status == http.StatusRequestTimeout
+		return apiErr.Throttled() || apiErr.Transient() || apiErr.Status >= http.StatusInternalServerError || apiErr.Status == http.StatusRequestTimeout
 	}
 	return true
 }

@@ -33,6 +33,7 @@ const (
 	faultSkip                // the page is consumed and the next one returned (silent retry)
 	faultDuplicate           // the page also carries copies of rows of the previous page
 	faultForbidden           // HTTP 403: not recoverable by a new session
+	faultCanceled            // a 200 without rows and a failure warning (L3; session does not advance)
 )
 
 // fakeCall describes one call to the fault decider.
@@ -55,6 +56,12 @@ type fakeService struct {
 	fault     func(c fakeCall) fakeFault                      // nil = no faults
 	gate      func(ctx context.Context, p SearchParams) error // called first in every call, outside the lock
 
+	// The live service (DESIGN §4b):
+	nonSessionCap  int  // L1: calls without a session return at most this many rows (0 = no cap)
+	restPage       int  // L4: a call asking more rows than this is served in REST pages of it (0 = never)
+	refuseNextLink bool // L4: and every continuation is refused: the rest of the call is lost
+	restartAtEnd   bool // L9: a session asked past its end starts over
+
 	mu          sync.Mutex
 	sessions    map[string]*fakeSession
 	calls       int
@@ -63,6 +70,8 @@ type fakeService struct {
 	maxInflight int
 	closed      bool // set by tests: any call after it is counted in lateCalls
 	lateCalls   int
+	refused     int // continuations refused
+	restarts    int // sessions that started over
 }
 
 type fakeSession struct {
@@ -155,13 +164,19 @@ func (f *fakeService) SearchPage(ctx context.Context, p SearchParams) ([]Row, er
 }
 
 func (f *fakeService) sorted(p SearchParams) ([]Row, error) {
-	if f.decide(fakeCall{Params: p}) == faultForbidden {
+	switch f.decide(fakeCall{Params: p}) {
+	case faultForbidden:
 		return nil, &APIError{Status: http.StatusForbidden, Code: "Forbidden", Message: "not allowed"}
+	case faultCanceled:
+		return nil, canceledWarning()
 	}
 	sel := f.selection(p.Start, p.End)
 	size := p.ResultSize
 	if size == 0 {
 		size = 100
+	}
+	if f.nonSessionCap > 0 {
+		size = min(size, f.nonSessionCap)
 	}
 	out := make([]Row, 0, min(size, len(sel)))
 	for i := len(sel) - 1; i >= 0 && len(out) < size; i-- {
@@ -169,7 +184,16 @@ func (f *fakeService) sorted(p SearchParams) ([]Row, error) {
 		r.ResultIndex, r.ResultCount = len(out)+1, f.resultCount(len(sel), size)
 		out = append(out, r)
 	}
+	if f.refuseNextLink && f.restPage > 0 && len(out) > f.restPage {
+		f.refused++
+		return nil, &ContinuationRefusedError{Rows: out[:f.restPage], PageRows: f.restPage, Err: errors.New("Expired or Invalid pagination request")}
+	}
 	return out, nil
+}
+
+// canceledWarning is the error SearchPage makes of a 200 with the L3 warning.
+func canceledWarning() error {
+	return &WarningError{Warnings: []string{"WARNING: Failed to process request via Sync Search mode. A task was canceled."}}
 }
 
 func (f *fakeService) resultCount(n, size int) int {
@@ -213,9 +237,15 @@ func (f *fakeService) sessionPage(p SearchParams) ([]Row, error) {
 	s := f.session(p)
 	fault := f.decide(fakeCall{Params: p, Page: s.page, Session: s.num})
 	s.page++
+	if f.restartAtEnd && s.pos == len(s.rows) && s.pos > 0 {
+		s.pos = 0
+		f.restarts++
+	}
 	switch fault {
 	case faultForbidden:
 		return nil, &APIError{Status: http.StatusForbidden, Code: "Forbidden", Message: "not allowed"}
+	case faultCanceled:
+		return nil, &sessionLostError{err: canceledWarning()}
 	case faultEmpty:
 		return []Row{}, nil
 	case faultLost:
@@ -226,6 +256,10 @@ func (f *fakeService) sessionPage(p SearchParams) ([]Row, error) {
 	}
 	prev := s.last
 	page := s.next(p.ResultSize)
+	if f.refuseNextLink && f.restPage > 0 && len(page) > f.restPage {
+		f.refused++
+		return nil, &sessionLostError{err: &ContinuationRefusedError{Rows: page[:f.restPage], PageRows: f.restPage, Err: errors.New("Expired or Invalid pagination request")}}
+	}
 	switch fault {
 	case faultBogus:
 		for i := range page {
