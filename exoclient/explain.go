@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -48,7 +49,7 @@ func Explain(err error) string {
 	}
 	for _, explain := range []func(error) (string, bool){
 		explainContext, explainConfig, explainCert, explainRetry, explainSession,
-		explainAuthority, explainExchange, explainBody, explainNetwork,
+		explainAuthority, explainExchange, explainWarning, explainBody, explainNetwork,
 	} {
 		if s, ok := explain(err); ok {
 			return s
@@ -163,12 +164,20 @@ func explainExchange(err error) (string, bool) {
 	}
 	msg := strings.ToLower(apiErr.Message)
 	said := serviceSaid(apiErr)
+	if m := retentionText.FindStringSubmatch(apiErr.Message); m != nil {
+		return "Exchange Online refused the start date: it lies before the tenant's audit log retention, and the earliest date that can be searched is " +
+			strings.TrimSpace(m[1]) + " UTC" + said + ". Choose a start_date after that date.", true
+	}
 	switch {
 	case apiErr.Status == 403 || strings.Contains(msg, "is not allowed to call search-unifiedauditlog") ||
 		strings.Contains(msg, "is not recognized as the name of a cmdlet"):
 		return "Exchange Online refused the search: the app is not allowed to run Search-UnifiedAuditLog" + said + ". Assign the app's service principal the \"View-Only Audit Logs\" or \"Audit Logs\" role (e.g. via the Compliance Management role group), make sure the app has the Exchange.ManageAsApp permission with admin consent, and allow up to an hour for the change to apply.", true
 	case strings.Contains(msg, "retention") || (strings.Contains(msg, "startdate") || strings.Contains(msg, "start date")) && (strings.Contains(msg, "earlier") || strings.Contains(msg, "older") || strings.Contains(msg, "beyond")):
 		return "Exchange Online refused the start date: it lies beyond the audit log retention of this tenant" + said + ". Choose a later start_date (typically within the last 180 days).", true
+	case apiErr.Transient():
+		return "Exchange Online's back end was temporarily unavailable (" + shortExceptionType(apiErr) + ")" + said + ". Try again in a few minutes.", true
+	case apiErr.Status == 400 && strings.Contains(msg, "recordtype"):
+		return "Exchange Online does not accept this record_type" + said + ". Use a record type name from Microsoft's AuditLogRecordType list (e.g. ExchangeItem, SharePointFileOperation, AzureActiveDirectoryStsLogon) or its number.", true
 	case apiErr.Status == 401:
 		return "Exchange Online rejected the access token even after getting a fresh one" + said + ". Check that the app has the Office 365 Exchange Online permission Exchange.ManageAsApp with admin consent, that organization is right, and that url matches the tenant's cloud.", true
 	case apiErr.Throttled():
@@ -179,6 +188,30 @@ func explainExchange(err error) (string, bool) {
 		return "Exchange Online failed to answer" + said + ". Try again in a few minutes; if it persists, report the request id to Microsoft.", true
 	}
 	return "Exchange Online refused the search" + said + ". Check the command's arguments (dates, record_type, ip_addresses) against what Search-UnifiedAuditLog accepts.", true
+}
+
+// retentionText is the live retention refusal (DESIGN §4b L7): "Audit log search argument
+// startDate should be after 5/30/2019 8:58:55 PM UTC."; the group is the date.
+var retentionText = regexp.MustCompile(`(?i)startDate should be after\s+(\S+?(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?)(?:\s*UTC)?(?:\.|\s|$)`)
+
+// shortExceptionType is the exception's class name without its namespace, or a generic
+// phrase.
+func shortExceptionType(e *APIError) string {
+	for _, name := range transientExceptions {
+		if strings.Contains(e.ExceptionType, name) || strings.Contains(e.Message, name) {
+			return name
+		}
+	}
+	return "a transient exception"
+}
+
+func explainWarning(err error) (string, bool) {
+	var we *WarningError
+	if !errors.As(err, &we) {
+		return "", false
+	}
+	return "Exchange Online kept answering without records and with a failure warning (" + strings.Join(we.Warnings, " ") +
+		"): the service gave up on the search, usually because it ran too long. Try again later, or narrow the date range or the filters.", true
 }
 
 // serviceSaid quotes the service's status, code, message and request id.
