@@ -99,9 +99,18 @@ func TestFiltersReachTheRequest(t *testing.T) {
 		"free_text": "a", "record_type": "15", "ip_addresses": "10.0.0.1, 2001:db8::1",
 		"operations": `["UserLoggedIn","UserLoginFailed"]`, "user_ids": "alice@contoso.onmicrosoft.com,bob@contoso.onmicrosoft.com",
 	}
+	em.ResetRequests()
 	_, _ = searchRecords(t, p, em.Params(), args)
-	req, ok := em.LastRequest()
-	require.True(t, ok)
+	reqs := em.Requests()
+	require.NotEmpty(t, reqs)
+	// The first call asks for result_size rows; a short answer is then confirmed by result
+	// sessions (DESIGN §4b L1), which carry the same filters.
+	req := reqs[0]
+	for _, r := range reqs[1:] {
+		for _, name := range []string{"FreeText", "RecordType", "IPAddresses", "Operations", "UserIds"} {
+			assert.Equal(t, req.Parameters[name], r.Parameters[name], name)
+		}
+	}
 	params := req.Parameters
 	assert.Equal(t, "Search-UnifiedAuditLog", req.CmdletName)
 	assert.Equal(t, "a", params["FreeText"])
