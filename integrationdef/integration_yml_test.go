@@ -81,7 +81,7 @@ func TestParams(t *testing.T) {
 		{"auth_url", 0, false, ""},
 		{"insecure", 8, false, "false"},
 		{"proxy", 8, false, "false"},
-		{"timeout", 0, false, "60"},
+		{"timeout", 0, false, "960"},
 		{"max_concurrency", 0, false, "4"},
 		{"isFetch", 8, false, ""},
 		{"incidentType", 13, false, ""},
