@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/o365auditlog/o365auditlog/exoclient"
@@ -15,23 +14,8 @@ import (
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
-// ExportContextKey is the entry-context root of an as_file search's summary (DESIGN §5).
-const ExportContextKey = "O365AuditLogSearch"
-
 // exportTimeLayout names the file after the window, e.g. 20210101T000000Z.
 const exportTimeLayout = "20060102T150405Z"
-
-// ExportSummary is the context of an as_file search: what the file holds.
-type ExportSummary struct {
-	StartDate string `json:"StartDate"`
-	EndDate   string `json:"EndDate"`
-	// Count is the number of records in the file.
-	Count int `json:"Count"`
-	// Complete is false when the service held more records than it could return.
-	Complete bool   `json:"Complete"`
-	File     string `json:"File"`
-	FileID   string `json:"FileID"`
-}
 
 // windowStreamer is implemented by clients that can hand a large search's rows over window
 // by window instead of collecting them (exoclient's SearchEach): each is called with the
@@ -59,22 +43,21 @@ func (h handlers) exportSearch(ctx context.Context, client Client, args SearchAr
 	if err != nil {
 		return nil, err
 	}
-	sum := ExportSummary{
-		StartDate: args.Start.UTC().Format(time.RFC3339), EndDate: args.End.UTC().Format(time.RFC3339),
-		Complete: len(res.Incomplete) == 0,
-		File:     "o365-auditlog-" + args.Start.UTC().Format(exportTimeLayout) + "-" + args.End.UTC().Format(exportTimeLayout) + ".jsonl",
-		FileID:   uuid.NewString(),
-	}
-	path := filepath.Join(dir, exportFileName(investigation, sum.FileID))
-	if sum.Count, err = writeExport(path, spill, args.ResultSize); err != nil {
+	fileID := uuid.NewString()
+	path := filepath.Join(dir, exportFileName(investigation, fileID))
+	count, err := writeExport(path, spill, args.ResultSize)
+	if err != nil {
 		return nil, exportError(err)
 	}
+	sum := newSummary(args, count, res.Incomplete)
+	sum.File = "o365-auditlog-" + args.Start.UTC().Format(exportTimeLayout) + "-" + args.End.UTC().Format(exportTimeLayout) + ".jsonl"
+	sum.FileID = fileID
 	h.Logger.InfoContext(ctx, "audit log exported", "records", sum.Count, "file", sum.File, "file_id", sum.FileID)
 	entries := []integration.Entry{
 		{Type: integration.EntryFile, File: sum.File, FileID: sum.FileID, Contents: "", ContentsFormat: "text"},
 		{
 			Type: integration.EntryNote, ContentsFormat: "json", Contents: sum,
-			EntryContext:           map[string]any{ExportContextKey: sum},
+			EntryContext:           map[string]any{SummaryContextKey: sum},
 			HumanReadable:          exportReadable(args, sum),
 			ReadableContentsFormat: "markdown",
 		},
@@ -86,7 +69,7 @@ func (h handlers) exportSearch(ctx context.Context, client Client, args SearchAr
 }
 
 // searchInto runs the search, spilling rows window by window when the client can stream
-// them, and the rows of the result either way.
+// them, and the rows of the result either way; it returns the incomplete windows.
 func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs, spill *runSpill) (*exoclient.Result, error) {
 	var (
 		res *exoclient.Result
@@ -146,7 +129,7 @@ func exportFileName(investigation, fileID string) string {
 }
 
 // exportReadable is the War Room text of an export.
-func exportReadable(args SearchArgs, sum ExportSummary) string {
+func exportReadable(args SearchArgs, sum SearchSummary) string {
 	var b strings.Builder
 	b.WriteString(humanreadable.Title(args.Start, args.End) + "\n")
 	fmt.Fprintf(&b, "%d record(s), newest first, were written to the file %s (JSON Lines, one record per line).", sum.Count, humanreadable.Escape(sum.File))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func runExport(t *testing.T, c Client, args map[string]any) ([]integration.Entry
 var exportArgs = map[string]any{"start_date": "2021-01-01", "end_date": "2021-01-02", "as_file": "true", "result_size": "100"}
 
 // exportLines reads the file of the file entry and checks the entry shape and the summary.
-func exportLines(t *testing.T, entries []integration.Entry, dir string) ([]string, ExportSummary) {
+func exportLines(t *testing.T, entries []integration.Entry, dir string) ([]string, SearchSummary) {
 	t.Helper()
 	if len(entries) < 2 {
 		t.Fatalf("%d entries, want a file entry and a summary", len(entries))
@@ -76,8 +77,8 @@ func exportLines(t *testing.T, entries []integration.Entry, dir string) ([]strin
 		f.File != "o365-auditlog-20210101T000000Z-20210102T000000Z.jsonl" || len(f.FileID) != 36 {
 		t.Errorf("file entry %+v", f)
 	}
-	sum, ok := note.EntryContext[ExportContextKey].(ExportSummary)
-	if note.Type != integration.EntryNote || !ok || len(note.EntryContext) != 1 || note.Contents != sum {
+	sum, ok := note.EntryContext[SummaryContextKey].(SearchSummary)
+	if note.Type != integration.EntryNote || !ok || len(note.EntryContext) != 1 || !reflect.DeepEqual(note.Contents, sum) {
 		t.Fatalf("summary entry %+v", note)
 	}
 	if sum.File != f.File || sum.FileID != f.FileID || sum.StartDate != "2021-01-01T00:00:00Z" || sum.EndDate != "2021-01-02T00:00:00Z" {

@@ -179,13 +179,17 @@ func TestSearchEntries(t *testing.T) {
 	}
 	var decoded struct {
 		Contents     []json.RawMessage
-		EntryContext map[string][]json.RawMessage
+		EntryContext map[string]json.RawMessage
 	}
 	if err := json.Unmarshal(out, &decoded); err != nil {
 		t.Fatal(err)
 	}
-	ctx := decoded.EntryContext["O365AuditLog(val.Id && val.Id == obj.Id)"]
-	if len(decoded.EntryContext) != 1 || len(ctx) != 2 || string(ctx[0]) != seedRecord {
+	var ctx []json.RawMessage
+	if err := json.Unmarshal(decoded.EntryContext["O365AuditLog(val.Id && val.Id == obj.Id)"], &ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The records and the summary (summary_test.go checks the summary itself).
+	if len(decoded.EntryContext) != 2 || decoded.EntryContext[SummaryContextKey] == nil || len(ctx) != 2 || string(ctx[0]) != seedRecord {
 		t.Errorf("EntryContext %s", out)
 	}
 	if !reflect.DeepEqual(decoded.Contents, ctx) {
@@ -206,6 +210,10 @@ func TestSearchEmpty(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []integration.Entry{integration.TextEntry("Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00 is empty")}
+			want[0].EntryContext = map[string]any{SummaryContextKey: SearchSummary{
+				StartDate: "2021-01-01T00:00:00Z", EndDate: "2021-01-02T00:00:00Z", Count: 0, Complete: true,
+				Backend: "exchange", IncompleteWindows: []SummaryWindow{},
+			}}
 			if !reflect.DeepEqual(s.entries, want) {
 				t.Errorf("entries %+v", s.entries)
 			}

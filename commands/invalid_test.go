@@ -70,7 +70,7 @@ func TestInvalidInputs(t *testing.T) {
 		}(), want: `Invalid parameter "password": (hidden) — expected text.`},
 		{name: "insecure", params: withParam("insecure", "maybe"), want: `Invalid parameter "insecure": "maybe" — expected true or false.`},
 		{name: "proxy", params: withParam("proxy", json.Number("2")), want: `Invalid parameter "proxy": "2" — expected true or false.`},
-		{name: "timeout zero", params: withParam("timeout", "0"), want: `Invalid parameter "timeout": "0" — expected a positive number of seconds, at most 86400 (default 60).`},
+		{name: "timeout zero", params: withParam("timeout", "0"), want: `Invalid parameter "timeout": "0" — expected a positive number of seconds, at most 86400 (default 960).`},
 		{name: "timeout negative", params: withParam("timeout", json.Number("-5")), want: `Invalid parameter "timeout": "-5" — expected a positive number of seconds`},
 		{name: "timeout words", params: withParam("timeout", "sixty"), want: `Invalid parameter "timeout": "sixty"`},
 		{name: "timeout NaN", params: withParam("timeout", "NaN"), want: `Invalid parameter "timeout": "NaN"`},

@@ -12,6 +12,8 @@ import (
 
 	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/integration"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestInMemoryLimit: a result_size above MaxInMemoryRecords without as_file is refused
@@ -135,5 +137,14 @@ func TestDeadlineDefaults(t *testing.T) {
 	}
 	if got := (&DeadlineError{Command: Search, After: SearchDeadline}).Error(); !strings.Contains(got, "30 minutes") || !strings.HasSuffix(got, ".") {
 		t.Errorf("sentence: %q", got)
+	}
+}
+
+// TestDeadlinesAboveOneCall: one slow call at the default timeout, retried to the end of its
+// budget, ends before any command's deadline, so the analyst reads the call's own error.
+func TestDeadlinesAboveOneCall(t *testing.T) {
+	require.Equal(t, 21*time.Minute, callBudget)
+	for command, limit := range map[string]time.Duration{Search: SearchDeadline, Fetch: FetchDeadline, TestModule: TestModuleDeadline} {
+		assert.Greater(t, limit, callBudget, command)
 	}
 }

@@ -13,8 +13,12 @@ import (
 
 // Defaults of the integration parameters (DESIGN §3).
 const (
-	DefaultURL            = "https://outlook.office365.com"
-	DefaultTimeout        = 60 * time.Second
+	DefaultURL = "https://outlook.office365.com"
+	// DefaultTimeout is the Exchange Online PowerShell module's own per-request timeout: one
+	// Search-UnifiedAuditLog call may legitimately run many minutes (DESIGN §4b L8, with
+	// HighCompleteness on for every query), and a shorter default would cut it and retry
+	// it in vain.
+	DefaultTimeout        = 960 * time.Second
 	DefaultMaxConcurrency = 4
 	// maxTimeoutSeconds keeps timeout a sane time.Duration.
 	maxTimeoutSeconds = 86400
@@ -126,11 +130,11 @@ func timeoutParam(v any) (time.Duration, error) {
 	s, ok := scalarText(v)
 	secs, err := strconv.ParseFloat(s, 64)
 	if _, isBool := v.(bool); !ok || isBool || err != nil || math.IsNaN(secs) || secs <= 0 || secs > maxTimeoutSeconds {
-		return 0, paramError("timeout", v, "a positive number of seconds, at most 86400 (default 60)")
+		return 0, paramError("timeout", v, "a positive number of seconds, at most 86400 (default 960)")
 	}
 	d := time.Duration(secs * float64(time.Second))
 	if d <= 0 {
-		return 0, paramError("timeout", v, "a positive number of seconds, at most 86400 (default 60)")
+		return 0, paramError("timeout", v, "a positive number of seconds, at most 86400 (default 960)")
 	}
 	return d, nil
 }

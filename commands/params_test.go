@@ -18,7 +18,7 @@ func TestParseParamsDefaults(t *testing.T) {
 	want := exoclient.Config{
 		URL: "https://outlook.office365.com", Organization: "contoso.onmicrosoft.com",
 		AppID: "3fa9f28b-eb0e-463a-ba7b-8089fe9991e2", PFX: []byte("PFX bytes"), Password: "s3cret-pw",
-		Timeout: 60 * time.Second, MaxConcurrency: 4,
+		Timeout: 960 * time.Second, MaxConcurrency: 4,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)

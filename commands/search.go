@@ -57,17 +57,20 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	return s.Results(entries...)
 }
 
-// searchEntries turns a result into the records entry (or the empty text entry) and, when
-// some windows could not be fetched whole, a warning naming them.
+// searchEntries turns a result into the records entry (or the empty text entry), each
+// carrying the summary in its context, and, when some windows could not be fetched whole, a
+// warning naming them.
 func searchEntries(args SearchArgs, res *exoclient.Result) ([]integration.Entry, error) {
 	if res == nil {
 		res = &exoclient.Result{}
 	}
 	var entries []integration.Entry
 	if len(res.Records) == 0 {
-		entries = append(entries, integration.TextEntry(humanreadable.Empty(args.Start, args.End)))
+		e := integration.TextEntry(humanreadable.Empty(args.Start, args.End))
+		e.EntryContext = map[string]any{SummaryContextKey: newSummary(args, 0, res.Incomplete)}
+		entries = append(entries, e)
 	} else {
-		e, err := recordsEntry(args, res.Records)
+		e, err := recordsEntry(args, res)
 		if err != nil {
 			return nil, err
 		}
@@ -79,9 +82,10 @@ func searchEntries(args SearchArgs, res *exoclient.Result) ([]integration.Entry,
 	return entries, nil
 }
 
-func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, error) {
-	raw := make([]json.RawMessage, len(rows))
-	for i, r := range rows {
+// recordsEntry is the note holding the records (Contents and context) and the summary.
+func recordsEntry(args SearchArgs, res *exoclient.Result) (integration.Entry, error) {
+	raw := make([]json.RawMessage, len(res.Records))
+	for i, r := range res.Records {
 		raw[i] = r.AuditData
 	}
 	records, err := contextout.Records(raw)
@@ -94,13 +98,17 @@ func recordsEntry(args SearchArgs, rows []exoclient.Row) (integration.Entry, err
 			"Narrow the search (fewer records or filters) and run it again.", err)
 	}
 	// One list, shared by Contents and the context, written as is: the records are
-	// contextout's canonical JSON already (integration.RawJSON).
+	// contextout's canonical JSON already (integration.RawJSON). The summary beside it is a
+	// small struct, the only part encoding/json sees.
 	list := integration.RawJSONList(records)
 	return integration.Entry{
-		Type:                   integration.EntryNote,
-		ContentsFormat:         "json",
-		Contents:               list,
-		EntryContext:           map[string]any{contextout.Key: list},
+		Type:           integration.EntryNote,
+		ContentsFormat: "json",
+		Contents:       list,
+		EntryContext: map[string]any{
+			contextout.Key:    list,
+			SummaryContextKey: newSummary(args, len(records), res.Incomplete),
+		},
 		HumanReadable:          readable,
 		ReadableContentsFormat: "markdown",
 	}, nil

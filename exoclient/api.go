@@ -23,7 +23,7 @@ type Config struct {
 	Insecure bool
 	// Proxy uses the system proxy from the environment; false = direct connections.
 	Proxy bool
-	// Timeout bounds each HTTP request. Zero means 60s.
+	// Timeout bounds each HTTP request. Zero means 960s (DefaultTimeout).
 	Timeout time.Duration
 	// MaxConcurrency is the number of windows fetched in parallel by large searches. Zero means 4.
 	MaxConcurrency int

@@ -16,8 +16,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
-// DefaultTimeout is the per-request timeout when Config.Timeout is zero.
-const DefaultTimeout = 60 * time.Second
+// DefaultTimeout is the per-request timeout when Config.Timeout is zero: the Exchange Online
+// module's own, since one call may legitimately take many minutes (DESIGN §4b L8).
+const DefaultTimeout = 960 * time.Second
 
 // DefaultMaxPageBytes bounds one response body.
 const DefaultMaxPageBytes = 256 << 20

@@ -81,7 +81,7 @@ func TestParams(t *testing.T) {
 		{"auth_url", 0, false, ""},
 		{"insecure", 8, false, "false"},
 		{"proxy", 8, false, "false"},
-		{"timeout", 0, false, "60"},
+		{"timeout", 0, false, "960"},
 		{"max_concurrency", 0, false, "4"},
 		{"isFetch", 8, false, ""},
 		{"incidentType", 13, false, ""},
@@ -166,7 +166,7 @@ func TestSearchArguments(t *testing.T) {
 }
 
 // TestSearchOutputs: all 31 context outputs of the seed, with the seed's types, then the
-// as_file summary.
+// summary every search writes (DESIGN §5).
 func TestSearchOutputs(t *testing.T) {
 	cmd := load(t).Command("o365-auditlog-search")
 	if cmd == nil {
@@ -208,6 +208,9 @@ func TestSearchOutputs(t *testing.T) {
 		{"O365AuditLogSearch.EndDate", "Date"},
 		{"O365AuditLogSearch.Count", "Number"},
 		{"O365AuditLogSearch.Complete", "Boolean"},
+		{"O365AuditLogSearch.Backend", "String"},
+		{"O365AuditLogSearch.IncompleteWindows.Start", "Date"},
+		{"O365AuditLogSearch.IncompleteWindows.End", "Date"},
 		{"O365AuditLogSearch.File", "String"},
 		{"O365AuditLogSearch.FileID", "String"},
 	}

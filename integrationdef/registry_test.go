@@ -1,10 +1,13 @@
 package integrationdef_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
 	"github.com/o365auditlog/o365auditlog/commands"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestRegistryMatchesDefinition: the engine can only send the commands integration.yml
@@ -22,5 +25,30 @@ func TestRegistryMatchesDefinition(t *testing.T) {
 	slices.Sort(registered)
 	if !slices.Equal(declared, registered) {
 		t.Errorf("integration.yml declares %q, the registry has %q", declared, registered)
+	}
+}
+
+// TestSummaryOutputsDeclared: every field the search's summary can carry is declared as an
+// output, so the summary and integration.yml cannot drift apart.
+func TestSummaryOutputsDeclared(t *testing.T) {
+	cmd := load(t).Command(commands.Search)
+	require.NotNil(t, cmd)
+	var declared []string
+	for _, o := range cmd.Outputs {
+		declared = append(declared, o.ContextPath)
+	}
+	full := commands.SearchSummary{File: "f", FileID: "id", IncompleteWindows: []commands.SummaryWindow{{}}}
+	b, err := json.Marshal(full)
+	require.NoError(t, err)
+	var fields map[string]any
+	require.NoError(t, json.Unmarshal(b, &fields))
+	for name, v := range fields {
+		if list, ok := v.([]any); ok {
+			for sub := range list[0].(map[string]any) {
+				assert.Contains(t, declared, commands.SummaryContextKey+"."+name+"."+sub)
+			}
+			continue
+		}
+		assert.Contains(t, declared, commands.SummaryContextKey+"."+name)
 	}
 }
