@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ const (
 	accessTokenLife  = time.Hour
 	jwtBearerType    = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 	exchangeResource = "https://outlook.office365.com"
+	// exchangeAppID is Exchange Online's application id, also a valid resource name.
+	exchangeAppID = "00000002-0000-0ff1-ce00-000000000000"
 )
 
 // resolveTenant maps a tenant path segment (domain or GUID, any case) to the tenant.
@@ -211,15 +214,6 @@ func (e *Emulator) issueToken(r *http.Request) (string, error) {
 	return e.signAccessToken(a, resource)
 }
 
-func (e *Emulator) appByID(id string) *app {
-	for _, a := range e.apps {
-		if strings.EqualFold(a.clientID, id) {
-			return a
-		}
-	}
-	return nil
-}
-
 // checkScope accepts "<exchange url>/.default" for the emulator's own URL or the real Exchange
 // Online resource; OIDC scopes MSAL may add are ignored.
 func (e *Emulator) checkScope(scope string) (string, error) {
@@ -231,7 +225,7 @@ func (e *Emulator) checkScope(scope string) (string, error) {
 		}
 		res, ok := strings.CutSuffix(s, "/.default")
 		res = strings.TrimSuffix(res, "/")
-		if !ok || resource != "" || !(strings.EqualFold(res, e.URL()) || strings.EqualFold(res, exchangeResource)) {
+		if !ok || resource != "" || !e.exchangeAudience(res) {
 			return "", refuse(400, "invalid_scope", aadBadScope, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope %s is not valid; expected %s/.default.", scope, e.URL())
 		}
 		resource = res
@@ -240,6 +234,13 @@ func (e *Emulator) checkScope(scope string) (string, error) {
 		return "", refuse(400, "invalid_scope", aadBadScope, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope %q is not valid; expected %s/.default.", scope, e.URL())
 	}
 	return resource, nil
+}
+
+// exchangeAudience reports whether aud names Exchange Online: the emulator's own URL, the
+// real resource URL or Exchange's application id.
+func (e *Emulator) exchangeAudience(aud string) bool {
+	aud = strings.TrimSuffix(aud, "/")
+	return strings.EqualFold(aud, e.URL()) || strings.EqualFold(aud, exchangeResource) || strings.EqualFold(aud, exchangeAppID)
 }
 
 // verifyAssertion checks a client assertion the way Entra ID does: the certificate named by
@@ -299,7 +300,9 @@ func (e *Emulator) checkAssertionClaims(c jwt.MapClaims, a *app, tenantSeg strin
 	if jti == "" {
 		return refuse(400, "invalid_client", aadMalformed, "JWT token is invalid or malformed: the 'jti' claim is missing.")
 	}
-	if !e.rememberJTI(jti, exp.Add(assertionSkew)) {
+	// Entra accepts an assertion reused within its lifetime (L11, evidence E16); the ideal
+	// profile keeps the stricter one-use reading.
+	if !e.live() && !e.rememberJTI(jti, exp.Add(assertionSkew)) {
 		return refuse(400, "invalid_client", aadMalformed, "JWT token is invalid or malformed: the assertion (jti %s) was already used.", jti)
 	}
 	return nil
@@ -378,13 +381,26 @@ type accessClaims struct {
 
 func (e *Emulator) signAccessToken(a *app, resource string) (string, error) {
 	now := time.Now()
-	c := accessClaims{TenantID: e.tenant.id, AppID: a.clientID, Roles: []string{"Exchange.ManageAsApp"},
+	c := accessClaims{TenantID: e.tenant.id, AppID: a.clientID, Roles: resourceRoles(a.roles, resource),
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: "https://sts.windows.net/" + e.tenant.id + "/", Audience: jwt.ClaimStrings{resource},
 			Subject: a.clientID, IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
 			ExpiresAt: jwt.NewNumericDate(now.Add(accessTokenLife)), ID: uuid.NewString(),
 		}}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(e.signingKey())
+}
+
+// resourceRoles are the permissions of roles that a token for resource carries: Entra puts
+// in a token only the permissions of the API it is for.
+func resourceRoles(roles []string, resource string) []string {
+	var out []string
+	exchange := !strings.Contains(strings.ToLower(resource), "graph")
+	for _, r := range roles {
+		if strings.HasPrefix(r, "Exchange.") == exchange {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // checkAccessToken returns the app a bearer token was issued to, or why it is refused.
@@ -405,9 +421,15 @@ func (e *Emulator) checkAccessToken(header string) (*app, string) {
 	if !hmac.Equal([]byte(c.TenantID), []byte(e.tenant.id)) {
 		return nil, "the access token was issued for another tenant"
 	}
+	if !slices.ContainsFunc(c.Audience, e.exchangeAudience) {
+		return nil, "the access token was issued for another resource"
+	}
 	a := e.appByID(c.AppID)
 	if a == nil {
 		return nil, "the access token names an unknown application"
+	}
+	if !hasRole(c.Roles, PermissionManageAsApp) {
+		return nil, "the access token does not grant " + PermissionManageAsApp
 	}
 	return a, ""
 }

@@ -7,6 +7,9 @@
 // from JSON Lines. It imports nothing from exoclient: the two are independent readings of the
 // service, so a shared misunderstanding cannot pass every test.
 //
+// Profiles: Options.Profile "live" (the default) reproduces what live tenants do (DESIGN
+// §4b); "ideal" is the tidy service of §4 alone. The choices below hold for both unless marked.
+//
 // Choices where the service is undocumented (each is a knob or a documented default):
 //
 //   - StartDate is inclusive; EndDate is exclusive ([StartDate, EndDate)) unless
@@ -15,21 +18,62 @@
 //   - Without SessionId: the newest ResultSize matches, newest first by CreationTime, ties by
 //     Id ascending (the order GroundTruth reports). ResultIndex counts from 1; ResultCount is
 //     the number of matches, capped at 50,000 (or ResultSize with Options.EchoResultSize).
+//     Live: at most Options.NonSessionCap rows (default 120) whatever ResultSize (the newest
+//     ones), and ResultCount always echoes ResultSize (L1).
 //   - SessionId with ReturnLargeSet: the matches are shuffled (seeded by Options.Seed and the
 //     SessionId), capped at 50,000 (a random subset when more match), and served ResultSize
 //     per call. SessionId alone or with ReturnNextPreviewPage: sorted pages, 5,000 in total.
 //     A session is keyed by its SessionId alone: later calls continue it whatever parameters
-//     they carry, as the service does. Past its last row a session answers an empty page.
-//   - A page above Options.MaxPageRows (default 1000) is split: the rest is served by POSTing
-//     the same body to "@odata.nextLink" (a link can be fetched again for 15 minutes, like an
-//     OData $skiptoken; a different body is refused).
+//     they carry, as the service does. Past its last row a session answers an empty page;
+//     live: a ReturnLargeSet session asked for a page when already at its end starts over
+//     from its first row (ResultIndex from 1 again), never in the page that reached the end
+//     (L9).
+//   - A call's rows above Options.PageSize (live default 1000; ideal: not split unless set)
+//     are split into REST pages chained with "@odata.nextLink" (…/InvokeCommand?$skiptoken=…);
+//     the first page carries the warning "There are more results available than are
+//     currently displayed." in live. With Options.Continuations "ok" (the ideal default) the
+//     rest is served by POSTing the same body to the link (it can be fetched again for 15
+//     minutes, like an OData $skiptoken; a different body is refused). With "refused" (the
+//     live default) every link is refused at once with 400 "Expired or Invalid pagination
+//     request. Default Expiry time is 00:30:00"; the session has moved past the whole call
+//     (L4). The Prefer: odata.maxpagesize header is ignored.
+//   - Live bodies (L2): {"@odata.context","adminapi.warnings@odata.type","@adminapi.warnings",
+//     "value"?,"@odata.nextLink"?}; an empty result has no "value" key. Rows carry
+//     "<Name>@odata.type" sidecar keys before RecordType, CreationDate, ResultIndex and
+//     ResultCount, and CreationDate has 7 fractional digits. AuditData is byte-exact in both.
+//   - Live errors (L5): {"error":{"code","message":"Invalid Operation","details":[{"message":
+//     "|Type|text"}]?,"innererror":{"internalexception":{"message","type"}}?,
+//     "@adminapi.warnings":[]}}. Which parts are present depends on the failure: parameter
+//     refusals, throttling, server errors and transient exceptions at 400 carry details
+//     only; retention, the concurrency limit and transient exceptions at 500 carry the
+//     internal exception only; the rest carry both. The 403 of an app without the audit role
+//     is 32 NUL bytes under a JSON content type. Ideal keeps {"code","message","details",
+//     "innererror":{"message","type"}} with the text everywhere.
+//   - Live: a StartDate before the retention limit gets "Audit log search argument startDate
+//     should be after M/d/yyyy h:mm:ss AM UTC." (L7); list parameters (UserIds, Operations,
+//     IPAddresses, ObjectIds) given as a JSON string are refused with 400 (L10; ideal splits
+//     them at commas).
+//   - Tokens: access tokens carry the app's Entra permissions for the resource in "roles"
+//     (L11); InvokeCommand answers 401 to a token without Exchange.ManageAsApp or for another
+//     audience (Exchange is the emulator's URL, https://outlook.office365.com or
+//     00000002-0000-0ff1-ce00-000000000000). Apps: params.json's holds Exchange.ManageAsApp,
+//     the audit role and AuditLogsQuery.Read.All; params-noroles.json's Exchange.ManageAsApp
+//     only; params-nograph.json's Exchange.ManageAsApp and the audit role; RegisterApp adds
+//     others. Live accepts a client assertion reused within its lifetime; ideal refuses a
+//     reused jti.
 //   - Faults: at most one per call, drawn from a seeded stream in FaultNames order. throttle,
-//     throttle-no-retry-after, concurrency and unavailable happen before the cmdlet runs (a
-//     session does not advance); server-error, bad-gateway, gateway-timeout, reset and truncate
-//     happen after it (the session has advanced: those rows are lost to it). duplicate steps
-//     a session back by ResultSize/5 rows (at least 1) so the page repeats the previous page's
-//     last rows; bogus-page alternates a page of ResultIndex -1 / ResultCount 0 rows and, mid
-//     session, an empty page (the rows are consumed either way). 502/503/504 bodies are HTML.
+//     throttle-no-retry-after, concurrency, unavailable, canceled and transient happen before
+//     the cmdlet runs (a session does not advance); server-error, bad-gateway,
+//     gateway-timeout, reset and truncate happen after it (the session has advanced: those
+//     rows are lost to it). duplicate steps a session back by ResultSize/5 rows (at least 1)
+//     so the page repeats the previous page's last rows; bogus-page alternates a page of
+//     ResultIndex -1 / ResultCount 0 rows and, mid session, an empty page (the rows are
+//     consumed either way). 502/503/504 bodies are HTML. canceled is a 200 with the live
+//     envelope, no value and the warning "WARNING: Failed to process request via Sync Search
+//     mode. A task was canceled." (L3); transient names DCOverloadedException,
+//     SuitabilityDirectoryException, ServerInMMException, ADServerSettingsChangedException and
+//     StorageTransientException in turn, as 400 and 500 alternately (L6); slow answers
+//     normally after Options.SlowDelay (default 90s) unless the client goes away (L8).
 //   - Token and assertion lifetimes use the wall clock (clients sign with it); data
 //     visibility, retention and the data set's span use the emulator clock (Options.Clock,
 //     SetNow).

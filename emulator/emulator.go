@@ -50,9 +50,26 @@ type Options struct {
 	Stragglers float64
 	// StragglerDelay is the maximum extra delay of a straggler (default 6h when Stragglers > 0).
 	StragglerDelay time.Duration
-	// MaxPageRows splits a page with more rows than this into parts chained with
-	// @odata.nextLink (default 1000 like the service; negative = never split).
+	// Profile is ProfileLive (the default; "" means live), which reproduces what live tenants
+	// do (DESIGN §4b), or ProfileIdeal, the tidy service of §4 alone.
+	Profile string
+	// NonSessionCap is the most rows a call without SessionCommand returns in the live
+	// profile, whatever its ResultSize (default 120; negative = no cap; ignored in ideal).
+	NonSessionCap int
+	// PageSize splits a call's rows into REST pages of this many chained with
+	// @odata.nextLink (default 1000 in live; in ideal calls are not split unless it is set;
+	// negative = never split).
+	PageSize int
+	// MaxPageRows is the older name of PageSize, used when PageSize is 0.
+	//
+	// Deprecated: use PageSize.
 	MaxPageRows int
+	// Continuations is ContinuationsRefused (the live default: every @odata.nextLink is
+	// refused at once with 400, as app-only callers see) or ContinuationsOK (the ideal
+	// default: links work for 15 minutes).
+	Continuations string
+	// SlowDelay is how long a call hit by the slow fault takes (default 90s).
+	SlowDelay time.Duration
 	// EndDateInclusive makes EndDate inclusive; by default a record at exactly EndDate is
 	// excluded ([StartDate, EndDate)).
 	EndDateInclusive bool
@@ -94,18 +111,19 @@ type Emulator struct {
 	faults   *faultPlan
 	tokenKey []byte
 
-	mu         sync.Mutex
-	fixedNow   time.Time
-	sessions   map[string]*session
-	nextLinks  map[string]*pendingPage
-	jtis       map[string]time.Time
-	inflight   map[string]int
-	stats      Stats
-	requests   []Request
-	callSeq    uint64
-	closeOnce  sync.Once
-	clientOnce sync.Once
-	client     *http.Client
+	mu           sync.Mutex
+	fixedNow     time.Time
+	transientSeq int
+	sessions     map[string]*session
+	nextLinks    map[string]*pendingPage
+	jtis         map[string]time.Time
+	inflight     map[string]int
+	stats        Stats
+	requests     []Request
+	callSeq      uint64
+	closeOnce    sync.Once
+	clientOnce   sync.Once
+	client       *http.Client
 }
 
 // Start builds the data set and serves over TLS on 127.0.0.1 with a fresh CA.
@@ -116,6 +134,9 @@ func Start(opts Options) (*Emulator, error) {
 // StartOn is Start on a given listen address (a loopback host:port).
 func StartOn(addr string, opts Options) (*Emulator, error) {
 	opts = withDefaults(opts)
+	if err := validateProfile(opts); err != nil {
+		return nil, err
+	}
 	if err := validateFaults(opts.Faults); err != nil {
 		return nil, err
 	}
@@ -153,16 +174,13 @@ func withDefaults(o Options) Options {
 	if o.Days <= 0 {
 		o.Days = 7
 	}
-	if o.MaxPageRows == 0 {
-		o.MaxPageRows = 1000
-	}
 	if o.Stragglers > 0 && o.StragglerDelay <= 0 {
 		o.StragglerDelay = 6 * time.Hour
 	}
 	if o.Organization == "" {
 		o.Organization = "contoso.onmicrosoft.com"
 	}
-	return o
+	return profileDefaults(o)
 }
 
 func (e *Emulator) init() error {

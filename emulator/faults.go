@@ -21,12 +21,16 @@ const (
 	FaultDuplicate            = "duplicate"
 	FaultBogusPage            = "bogus-page"
 	FaultTokenError           = "token-error"
+	FaultCanceled             = "canceled"  // L3: 200, no rows, "A task was canceled" warning
+	FaultTransient            = "transient" // L6: a transient exception as 400 or 500
+	FaultSlow                 = "slow"      // L8: the call answers after Options.SlowDelay
 )
 
-// FaultNames lists every fault in the order draws consider them.
+// FaultNames lists every fault in the order draws consider them. New faults go at the end, so
+// that a seed draws the older faults for the same calls as before.
 var FaultNames = []string{FaultThrottle, FaultThrottleNoRetryAfter, FaultConcurrency, FaultServerError,
 	FaultBadGateway, FaultUnavailable, FaultGatewayTimeout, FaultReset, FaultTruncate, FaultDuplicate,
-	FaultBogusPage, FaultTokenError}
+	FaultBogusPage, FaultTokenError, FaultCanceled, FaultTransient, FaultSlow}
 
 // concurrencyMessage is the service's text when a tenant has too many calls in flight.
 const concurrencyMessage = "The request was throttled because the tenant has exceeded the maximum number of concurrent requests per tenant. Please retry after some time."

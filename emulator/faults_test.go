@@ -108,7 +108,8 @@ func TestEachFault(t *testing.T) {
 }
 
 func TestDuplicateAndBogusPagesInSessions(t *testing.T) {
-	e := setup(t, Options{Records: 500, Days: 1, Seed: 8})
+	// Ideal: the loop ends on a short page, and a session past its end would restart in live (L9).
+	e := setup(t, Options{Records: 500, Days: 1, Seed: 8, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	total := len(e.GroundTruth(Query{Start: first, End: last.Add(time.Second)}))
@@ -178,7 +179,8 @@ func TestFaultRatesAreSeededAndDeterministic(t *testing.T) {
 }
 
 func TestNoFaultsByDefault(t *testing.T) {
-	e := setup(t, Options{Records: 300, Days: 1})
+	// Ideal: 8 pages of 50 run past the session's end, where live starts over (L9).
+	e := setup(t, Options{Records: 300, Days: 1, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	p := with(window(first, last.Add(time.Second)), "ResultSize", 50, "SessionId", "clean", "SessionCommand", "ReturnLargeSet")

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -29,7 +30,7 @@ func (e *Emulator) routes() http.Handler {
 	mux.HandleFunc("POST /adminapi/beta/{org}/InvokeCommand", e.handleInvoke)
 	e.controlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeEXOError(w, http.StatusNotFound, "NotFound", "No resource at %s %s.", r.Method, r.URL.Path)
+		e.writeFailure(w, &httpErr{status: http.StatusNotFound, code: "NotFound", msg: fmt.Sprintf("No resource at %s %s.", r.Method, r.URL.Path)})
 	})
 	return mux
 }
@@ -38,7 +39,7 @@ func (e *Emulator) handleInvoke(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The request body could not be read.")
+		e.writeFailure(w, &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: "The request body could not be read."})
 		return
 	}
 	e.recordRequest(r, body)
@@ -46,7 +47,7 @@ func (e *Emulator) handleInvoke(w http.ResponseWriter, r *http.Request) {
 	release, ok := e.enterTenant(r.PathValue("org"))
 	if !ok {
 		e.countFault("tenant-concurrency-limit")
-		writeEXOError(w, http.StatusTooManyRequests, "TooManyRequests", "%s", concurrencyMessage)
+		e.writeFailure(w, concurrencyRefusal())
 		return
 	}
 	defer release()
@@ -100,56 +101,116 @@ func (e *Emulator) invoke(w http.ResponseWriter, r *http.Request, body []byte) i
 		e.writeUnauthorized(w, "the organization '"+r.PathValue("org")+"' is not the token's tenant")
 		return http.StatusUnauthorized
 	}
-	var in invokeBody
-	if err := json.Unmarshal(body, &in); err != nil || in.CmdletInput.CmdletName == "" {
-		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The request body must be {\"CmdletInput\":{\"CmdletName\":…,\"Parameters\":{…}}}.")
-		return http.StatusBadRequest
-	}
-	name := in.CmdletInput.CmdletName
-	if h := r.Header.Get("X-CmdletName"); h != "" && !strings.EqualFold(h, name) {
-		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The X-CmdletName header (%s) does not match the CmdletName in the body (%s).", h, name)
-		return http.StatusBadRequest
-	}
-	if !strings.EqualFold(name, searchCmdlet) {
-		writeEXOError(w, http.StatusBadRequest, "BadRequest", "The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", name)
-		return http.StatusBadRequest
+	in, f := checkCmdlet(r, body)
+	if f != nil {
+		e.writeFailure(w, f)
+		return f.status
 	}
 	if !a.auditRole {
-		writeEXOError(w, http.StatusForbidden, "Forbidden", "%s", notAllowedMessage(a, searchCmdlet))
+		e.writeForbidden(w, a)
 		return http.StatusForbidden
 	}
 	fault := e.faults.draw()
-	if st, done := e.preFault(w, fault); done {
+	if fault == FaultSlow {
+		// L8: the call takes long, then answers normally.
+		e.countFault(fault)
+		if !e.sleep(r, e.opts.SlowDelay) {
+			return 0
+		}
+		fault = ""
+	}
+	if st, done := e.preFault(w, r, fault); done {
 		return st
 	}
-	page, perr := e.page(r, in.CmdletInput.Parameters, body, fault)
+	page, perr := e.page(r, in.Parameters, fault)
 	if perr != nil {
-		writeEXOError(w, perr.status, perr.code, "%s", perr.msg)
+		e.writeFailure(w, perr)
 		return perr.status
 	}
 	return e.respond(w, page, fault)
 }
 
+type cmdletInput = struct {
+	CmdletName string                     `json:"CmdletName"`
+	Parameters map[string]json.RawMessage `json:"Parameters"`
+}
+
+// checkCmdlet decodes the body and refuses anything but Search-UnifiedAuditLog.
+func checkCmdlet(r *http.Request, body []byte) (*cmdletInput, *httpErr) {
+	bad := func(format string, args ...any) *httpErr {
+		return &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: fmt.Sprintf(format, args...)}
+	}
+	var in invokeBody
+	if err := json.Unmarshal(body, &in); err != nil || in.CmdletInput.CmdletName == "" {
+		return nil, bad("The request body must be {\"CmdletInput\":{\"CmdletName\":…,\"Parameters\":{…}}}.")
+	}
+	name := in.CmdletInput.CmdletName
+	if h := r.Header.Get("X-CmdletName"); h != "" && !strings.EqualFold(h, name) {
+		return nil, bad("The X-CmdletName header (%s) does not match the CmdletName in the body (%s).", h, name)
+	}
+	if !strings.EqualFold(name, searchCmdlet) {
+		return nil, bad("The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", name)
+	}
+	return &in.CmdletInput, nil
+}
+
+func concurrencyRefusal() *httpErr {
+	return &httpErr{status: http.StatusTooManyRequests, code: "TooManyRequests", msg: concurrencyMessage, exType: exThrottling, shape: shapeInner}
+}
+
 // preFault answers faults the front door raises before the cmdlet runs (nothing consumed).
-func (e *Emulator) preFault(w http.ResponseWriter, fault string) (int, bool) {
+func (e *Emulator) preFault(w http.ResponseWriter, r *http.Request, fault string) (int, bool) {
 	switch fault {
 	case FaultThrottle:
 		w.Header().Set("Retry-After", "1")
 		fallthrough
 	case FaultThrottleNoRetryAfter:
 		e.countFault(fault)
-		writeEXOError(w, http.StatusTooManyRequests, "TooManyRequests", "The request was throttled. Please retry after some time.")
+		e.writeFailure(w, &httpErr{status: http.StatusTooManyRequests, code: "TooManyRequests", msg: "The request was throttled. Please retry after some time.", exType: exThrottling, shape: shapeDetails})
 		return http.StatusTooManyRequests, true
 	case FaultConcurrency:
 		e.countFault(fault)
-		writeEXOError(w, http.StatusTooManyRequests, "TooManyRequests", "%s", concurrencyMessage)
+		e.writeFailure(w, concurrencyRefusal())
 		return http.StatusTooManyRequests, true
 	case FaultUnavailable:
 		e.countFault(fault)
 		writeGatewayPage(w, http.StatusServiceUnavailable)
 		return http.StatusServiceUnavailable, true
+	case FaultCanceled:
+		// L3: a failure dressed as an empty success; the session does not move.
+		e.countFault(fault)
+		p := &pageOut{live: true, context: e.metadataContext(r.PathValue("org")), warnings: []string{canceledWarning}}
+		writePage(w, p.encode())
+		return http.StatusOK, true
+	case FaultTransient:
+		e.countFault(fault)
+		f := e.transientRefusal()
+		e.writeFailure(w, f)
+		return f.status, true
 	}
 	return 0, false
+}
+
+// transientRefusal names the next transient exception of L6, as 400 and 500 in turn: the
+// exception is in details at 400 and in the internal exception at 500.
+func (e *Emulator) transientRefusal() *httpErr {
+	e.mu.Lock()
+	n := e.transientSeq
+	e.transientSeq++
+	e.mu.Unlock()
+	ex := transientExceptions[n%len(transientExceptions)]
+	f := &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: ex.text, exType: ex.typ, shape: shapeDetails}
+	if n%2 == 1 {
+		f.status, f.code, f.shape = http.StatusInternalServerError, "InternalServerError", shapeInner
+	}
+	if !e.live() {
+		f.msg = ex.typ + ": " + ex.text // the tidy body has no place for the type
+	}
+	return f
+}
+
+func (e *Emulator) metadataContext(org string) string {
+	return e.URL() + "/adminapi/beta/" + org + "/$metadata#Collection(Exchange.GenericHashTable)"
 }
 
 // respond writes a page, or loses it to a fault raised after the cmdlet ran: the session has
@@ -158,7 +219,7 @@ func (e *Emulator) respond(w http.ResponseWriter, p *pageOut, fault string) int 
 	switch fault {
 	case FaultServerError:
 		e.countFault(fault)
-		writeEXOError(w, http.StatusInternalServerError, "InternalServerError", "An internal server error occurred. The operation failed.")
+		e.writeFailure(w, &httpErr{status: http.StatusInternalServerError, code: "InternalServerError", msg: "An internal server error occurred. The operation failed.", exType: exInternalError, shape: shapeDetails})
 		return http.StatusInternalServerError
 	case FaultBadGateway, FaultGatewayTimeout:
 		e.countFault(fault)
@@ -175,12 +236,16 @@ func (e *Emulator) respond(w http.ResponseWriter, p *pageOut, fault string) int 
 		e.countFault(fault)
 		b = b[:len(b)/2]
 	}
+	writePage(w, b)
+	e.countPage(len(p.rows))
+	return http.StatusOK
+}
+
+func writePage(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8")
 	w.Header().Set("Content-Length", itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
-	e.countPage(len(p.rows))
-	return http.StatusOK
 }
 
 // resetConnection closes the connection without any response: a hijacked HTTP/1.1 socket is
@@ -197,7 +262,9 @@ func resetConnection(w http.ResponseWriter) {
 
 // pageOut is one response: rows and, when split, the link to the rest.
 type pageOut struct {
+	live     bool // the L2 envelope: warnings, and no value when there are no rows
 	context  string
+	warnings []string
 	rows     [][]byte
 	nextLink string
 }
@@ -206,14 +273,26 @@ func (p *pageOut) encode() []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"@odata.context":`)
 	b.Write(appendJSONString(nil, p.context))
-	b.WriteString(`,"value":[`)
-	for i, r := range p.rows {
-		if i > 0 {
-			b.WriteByte(',')
+	if p.live {
+		b.WriteString(`,"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[`)
+		for i, s := range p.warnings {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(appendJSONString(nil, s))
 		}
-		b.Write(r)
+		b.WriteByte(']')
 	}
-	b.WriteByte(']')
+	if !p.live || len(p.rows) > 0 {
+		b.WriteString(`,"value":[`)
+		for i, r := range p.rows {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(r)
+		}
+		b.WriteByte(']')
+	}
 	if p.nextLink != "" {
 		b.WriteString(`,"@odata.nextLink":`)
 		b.Write(appendJSONString(nil, p.nextLink))

@@ -8,7 +8,8 @@ import (
 
 func TestLateArrival(t *testing.T) {
 	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-	e := setup(t, Options{Records: 2500, Days: 2, Seed: 13, IngestionDelay: 30 * time.Minute, Stragglers: 0.05, StragglerDelay: 6 * time.Hour,
+	// Ideal: 5,000 rows without a session (live caps them at 120, L1).
+	e := setup(t, Options{Profile: ProfileIdeal, Records: 2500, Days: 2, Seed: 13, IngestionDelay: 30 * time.Minute, Stragglers: 0.05, StragglerDelay: 6 * time.Hour,
 		Clock: func() time.Time { return now }})
 	tok := e.accessToken(t, 0)
 	first, _ := e.TimeRange()

@@ -18,9 +18,20 @@ type searchRequest struct {
 }
 
 // paramError is a parameter the cmdlet refuses (400).
-type paramError struct{ msg string }
+type paramError struct {
+	msg       string
+	transform bool // PowerShell's argument transformation failed (a live body names both parts)
+}
 
 func (p *paramError) Error() string { return p.msg }
+
+// refusal is the 400 answering p.
+func (p *paramError) refusal() *httpErr {
+	if p.transform {
+		return &httpErr{status: 400, code: "BadRequest", msg: p.msg, exType: exTransform}
+	}
+	return &httpErr{status: 400, code: "BadRequest", msg: p.msg, exType: exParameter, shape: shapeDetails}
+}
 
 func badParam(format string, args ...any) *paramError {
 	return &paramError{msg: fmt.Sprintf(format, args...)}
@@ -38,7 +49,9 @@ const (
 	previewCap        = 5000
 )
 
-func parseSearchParams(raw map[string]json.RawMessage) (*searchRequest, error) {
+// parseSearchParams decodes a call's parameters. With strictLists a list parameter given as a
+// JSON string is refused, as the live service does (L10); otherwise it is split at commas.
+func parseSearchParams(raw map[string]json.RawMessage, strictLists bool) (*searchRequest, error) {
 	p := map[string]json.RawMessage{}
 	for k, v := range raw {
 		name := ""
@@ -92,7 +105,7 @@ func parseSearchParams(raw map[string]json.RawMessage) (*searchRequest, error) {
 	}
 	for name, dst := range map[string]*[]string{"IPAddresses": &sr.q.IPAddresses, "Operations": &sr.q.Operations,
 		"UserIds": &sr.q.UserIDs, "ObjectIds": &sr.q.ObjectIDs} {
-		if *dst, err = listParam(p, name); err != nil {
+		if *dst, err = listParam(p, name, strictLists); err != nil {
 			return nil, err
 		}
 	}
@@ -143,8 +156,9 @@ func stringParam(p map[string]json.RawMessage, name string) (string, bool, error
 	return "", false, badParam("Cannot bind parameter '%s'. Cannot convert the value %s to type \"System.String\".", name, raw)
 }
 
-// listParam reads a multi-valued parameter: a JSON array of strings or a comma-separated string.
-func listParam(p map[string]json.RawMessage, name string) ([]string, error) {
+// listParam reads a multi-valued parameter: a JSON array of strings, or (unless strict) a
+// comma-separated string.
+func listParam(p map[string]json.RawMessage, name string, strict bool) ([]string, error) {
 	raw, ok := p[name]
 	if !ok || isNull(raw) {
 		return nil, nil
@@ -164,6 +178,9 @@ func listParam(p map[string]json.RawMessage, name string) ([]string, error) {
 	s, _, err := stringParam(p, name)
 	if err != nil {
 		return nil, err
+	}
+	if strict {
+		return nil, &paramError{transform: true, msg: fmt.Sprintf("Cannot process argument transformation on parameter '%s'. Cannot convert value \"%s\" to type \"Microsoft.Exchange.Data.MultiValuedProperty`1[System.String]\". Error: \"The value must be an array.\"", name, s)}
 	}
 	return strings.Split(s, ","), nil
 }

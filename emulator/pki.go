@@ -14,10 +14,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/big"
 	"net"
+	"slices"
+	"sync"
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
@@ -100,8 +103,10 @@ func newTenant(domain string, seed int64) tenant {
 	return tenant{domain: domain, id: seededUUID(uint64(seed), 0x7e4a47, 0)}
 }
 
-// app is a registered application: its certificate and whether it holds an audit role.
+// app is a registered application: its certificate, the Entra permissions granted to it
+// (the access token's roles claim) and whether it holds an Exchange audit role.
 type app struct {
+	roles     []string
 	clientID  string
 	name      string
 	cert      *x509.Certificate
@@ -117,23 +122,30 @@ type app struct {
 // RSA key generation dominates start-up.
 var newAppKey = func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
 
+// newApps registers the three apps of the state dir (DESIGN §6) at the indexes appReader,
+// appNoRole and appNoGraph; their keys are made in parallel, as RSA generation is slow.
 func newApps(seed int64) ([]*app, error) {
-	var noRole *app
-	var noRoleErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		noRole, noRoleErr = newApp("o365auditlog-norole", seededUUID(uint64(seed), 0xa99, 2), false)
-	}()
-	withRole, err := newApp("o365auditlog-reader", seededUUID(uint64(seed), 0xa99, 1), true)
-	<-done
-	if err != nil {
+	specs := []AppSpec{
+		appReader:  {Name: "o365auditlog-reader", AuditRole: true, Permissions: []string{PermissionManageAsApp, PermissionAuditLogsQuery}},
+		appNoRole:  {Name: "o365auditlog-norole", Permissions: []string{PermissionManageAsApp}},
+		appNoGraph: {Name: "o365auditlog-nograph", AuditRole: true, Permissions: []string{PermissionManageAsApp}},
+	}
+	apps := make([]*app, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i, sp := range specs {
+		wg.Go(func() {
+			apps[i], errs[i] = newApp(sp.Name, seededUUID(uint64(seed), 0xa99, uint64(i+1)), sp.AuditRole)
+			if apps[i] != nil {
+				apps[i].roles = slices.Clone(sp.Permissions)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if noRoleErr != nil {
-		return nil, noRoleErr
-	}
-	return []*app{withRole, noRole}, nil
+	return apps, nil
 }
 
 func newApp(name, clientID string, auditRole bool) (*app, error) {

@@ -43,7 +43,14 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 		variant = mix64(uint64(m.src)^call*0x9e37) % 4
 	}
 	t := time.Unix(m.t, 0).UTC()
-	w := &jw{b: make([]byte, 0, len(text)+len(text)/8+300)}
+	w := &jw{b: make([]byte, 0, len(text)+len(text)/8+400)}
+	live := e.live()
+	// sidecar writes the live service's "<Name>@odata.type" key before a property (L2).
+	sidecar := func(name, typ string) {
+		if live {
+			w.s(name+"@odata.type", typ)
+		}
+	}
 	w.obj()
 	switch {
 	case k.typeName != "":
@@ -53,6 +60,7 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 	case variant == 2:
 		w.s("RecordType", strconv.Itoa(k.recordType))
 	default:
+		sidecar("RecordType", "#Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecordType")
 		w.s("RecordType", recordTypeName(k.recordType))
 	}
 	switch variant {
@@ -63,7 +71,12 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 	case 3:
 		w.s("CreationDate", t.Format("2006-01-02T15:04:05+00:00"))
 	default:
-		w.s("CreationDate", t.Format(time.RFC3339))
+		if live {
+			sidecar("CreationDate", "#DateTime")
+			w.s("CreationDate", t.Format("2006-01-02T15:04:05.0000000Z")) // 7 digits, as .NET writes
+		} else {
+			w.s("CreationDate", t.Format(time.RFC3339))
+		}
 	}
 	w.s("UserIds", st.users[m.user])
 	w.s("Operations", k.op)
@@ -74,7 +87,9 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 		w.s("ResultIndex", strconv.Itoa(index))
 		w.s("ResultCount", strconv.Itoa(count))
 	} else {
+		sidecar("ResultIndex", "#Int32")
 		w.n("ResultIndex", int64(index))
+		sidecar("ResultCount", "#Int32")
 		w.n("ResultCount", int64(count))
 	}
 	w.s("Identity", id)

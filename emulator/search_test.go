@@ -19,7 +19,8 @@ func fixedRecord(id string, t time.Time, op, user, ip string) json.RawMessage {
 }
 
 func TestResultSize(t *testing.T) {
-	e := setup(t, Options{Records: 6000, Days: 2, Seed: 5})
+	// Ideal: non-session calls return ResultSize rows in one page (live caps them, L1).
+	e := setup(t, Options{Records: 6000, Days: 2, Seed: 5, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	w := window(first, last.Add(time.Second))
@@ -57,7 +58,8 @@ func TestResultSize(t *testing.T) {
 }
 
 func TestNewestFirstWithoutSession(t *testing.T) {
-	e := setup(t, Options{Records: 3000, Days: 1, Seed: 9})
+	// Ideal: 2,500 rows without a session and ResultCount the total (live caps and echoes, L1).
+	e := setup(t, Options{Records: 3000, Days: 1, Seed: 9, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	q := Query{Start: first, End: last.Add(time.Second)}
@@ -96,13 +98,14 @@ func TestDateBounds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := setup(t, Options{DatasetRecords: recs, EndDateInclusive: tc.inclusive})
+			e := setup(t, Options{DatasetRecords: recs, EndDateInclusive: tc.inclusive, Profile: ProfileIdeal})
 			rows := e.fullPage(t, e.accessToken(t, 0), map[string]any{"StartDate": tc.start, "EndDate": tc.end})
 			eq(t, tc.want, append([]string{}, ids(rows)...))
 		})
 	}
 	t.Run("refusals", func(t *testing.T) {
-		e := setup(t, Options{DatasetRecords: recs})
+		// Ideal: the text is in error.message (live says "Invalid Operation" there, L5).
+		e := setup(t, Options{DatasetRecords: recs, Profile: ProfileIdeal})
 		tok := e.accessToken(t, 0)
 		for _, p := range []map[string]any{
 			{"EndDate": "2026-03-01T13:00:00Z"},
@@ -127,7 +130,9 @@ func TestDateBounds(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
-	e := setup(t, Options{Records: 4000, Days: 3, Seed: 11})
+	// Ideal: 5,000 rows without a session, comma strings for lists and texts in error.message
+	// (live caps at 120, refuses strings and answers L5 bodies).
+	e := setup(t, Options{Records: 4000, Days: 3, Seed: 11, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	base := Query{Start: first, End: last.Add(time.Second)}
@@ -214,7 +219,9 @@ func flatten(m map[string]any) []any {
 }
 
 func TestLargeSetSession(t *testing.T) {
-	e := setup(t, Options{Records: 2500, Days: 1, Seed: 21, MaxPageRows: 400})
+	// Ideal: working continuations and empty pages past the end (live refuses links and
+	// restarts, L4 and L9). MaxPageRows: the older name of PageSize must keep working.
+	e := setup(t, Options{Records: 2500, Days: 1, Seed: 21, MaxPageRows: 400, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	q := Query{Start: first, End: last.Add(time.Second)}
@@ -252,7 +259,8 @@ func TestLargeSetSession(t *testing.T) {
 
 func TestSessionCapAt50000(t *testing.T) {
 	hot := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
-	e := setup(t, Options{Records: 100, Days: 1, Seed: 2, Hotspots: []Hotspot{{Start: hot, Duration: time.Hour, Count: 60000}}})
+	// Ideal: empty pages past the end and working continuations (live restarts, L9).
+	e := setup(t, Options{Records: 100, Days: 1, Seed: 2, Profile: ProfileIdeal, Hotspots: []Hotspot{{Start: hot, Duration: time.Hour, Count: 60000}}})
 	q := Query{Start: hot, End: hot.Add(time.Hour)}
 	truth := e.GroundTruth(q)
 	check(t, len(truth) >= 60000, "hot hour holds %d", len(truth))
@@ -308,7 +316,8 @@ func TestSessionCapAt50000(t *testing.T) {
 }
 
 func TestNextLinkSplit(t *testing.T) {
-	e := setup(t, Options{Records: 1000, Days: 1, Seed: 4, MaxPageRows: 100})
+	// Ideal: continuations work (live refuses them, L4).
+	e := setup(t, Options{Records: 1000, Days: 1, Seed: 4, PageSize: 100, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	first, last := e.TimeRange()
 	p := with(window(first, last.Add(time.Second)), "ResultSize", 250)
@@ -340,7 +349,8 @@ func TestNextLinkSplit(t *testing.T) {
 
 func TestRetention(t *testing.T) {
 	now := time.Now().UTC()
-	e := setup(t, Options{Records: 100, Days: 40, Retention: 30 * 24 * time.Hour})
+	// Ideal: the tidy retention text (TestLiveRetentionText covers live, L7).
+	e := setup(t, Options{Records: 100, Days: 40, Retention: 30 * 24 * time.Hour, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	res := e.invoke1(t, tok, window(now.Add(-31*24*time.Hour), now))
 	eq(t, http.StatusBadRequest, res.Status)

@@ -15,13 +15,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// httpErr is a refusal with its status and EXO error code.
-type httpErr struct {
-	status int
-	code   string
-	msg    string
-}
-
 // session is a Search-UnifiedAuditLog session: its rows in serving order and how far it got.
 type session struct {
 	mu      sync.Mutex // guards cursor and variant; taken before e.mu, never after
@@ -48,24 +41,22 @@ const (
 	maxNextLinks = 4096
 )
 
-func (e *Emulator) page(r *http.Request, params map[string]json.RawMessage, body []byte, fault string) (*pageOut, *httpErr) {
+func (e *Emulator) page(r *http.Request, params map[string]json.RawMessage, fault string) (*pageOut, *httpErr) {
 	org := r.PathValue("org")
 	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
 		return e.continuation(org, tok, params)
 	}
-	sr, err := parseSearchParams(params)
+	sr, err := parseSearchParams(params, e.live())
 	if err != nil {
 		var pe *paramError
 		if errors.As(err, &pe) {
-			return nil, &httpErr{http.StatusBadRequest, "BadRequest", pe.msg}
+			return nil, pe.refusal()
 		}
-		return nil, &httpErr{http.StatusBadRequest, "BadRequest", err.Error()}
+		return nil, &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: err.Error(), exType: exParameter, shape: shapeDetails}
 	}
 	if e.opts.Retention > 0 {
 		if earliest := e.Now().Add(-e.opts.Retention); sr.q.Start.Before(earliest) {
-			return nil, &httpErr{http.StatusBadRequest, "BadRequest", fmt.Sprintf(
-				"The StartDate %s is outside the audit log retention period of %s: the earliest date that can be searched is %s. Specify a later StartDate.",
-				sr.q.Start.Format(time.RFC3339), retentionText(e.opts.Retention), earliest.UTC().Format(time.RFC3339))}
+			return nil, e.retentionRefusal(sr.q.Start, earliest)
 		}
 	}
 	return e.split(org, params, e.selectRows(sr, fault), 0), nil
@@ -82,19 +73,18 @@ func retentionText(d time.Duration) string {
 // session's next page.
 func (e *Emulator) selectRows(sr *searchRequest, fault string) *pageSpec {
 	if sr.sessionID == "" {
-		pos, _ := e.matches(sr.q)
-		total := min(len(pos), largeSetCap)
-		pos = e.newestFirst(pos, sr.resultSize)
-		bogus := fault == FaultBogusPage
-		if bogus {
-			e.countFault(fault)
-		}
-		return e.newPage(pos, 1, e.resultCount(total, sr), bogus)
+		return e.selectNewest(sr, fault)
 	}
 	s := e.session(sr)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.last.Store(time.Now().UnixNano())
+	if e.live() && s.mode == "ReturnLargeSet" && len(s.order) > 0 && s.cursor >= len(s.order) {
+		// L9: a large-set session asked past its end starts over instead of answering an
+		// empty page; the end and the restart never share a page.
+		s.cursor = 0
+		e.countStat(&e.stats.SessionRestarts)
+	}
 	if fault == FaultDuplicate && s.cursor > 0 {
 		e.countFault(fault)
 		s.cursor -= max(1, min(s.cursor, sr.resultSize/5))
@@ -112,6 +102,29 @@ func (e *Emulator) selectRows(sr *searchRequest, fault string) *pageSpec {
 		return e.newPage(s.order[from:to], from+1, count, true)
 	}
 	return e.newPage(s.order[from:to], from+1, count, false)
+}
+
+// selectNewest serves a call without a session: the newest ResultSize matches, newest first.
+// The live service cuts them to NonSessionCap and echoes ResultSize as ResultCount (L1).
+func (e *Emulator) selectNewest(sr *searchRequest, fault string) *pageSpec {
+	pos, _ := e.matches(sr.q)
+	total := min(len(pos), largeSetCap)
+	n, count := sr.resultSize, e.resultCount(total, sr)
+	if e.live() {
+		count = sr.resultSize
+		if c := e.opts.NonSessionCap; c > 0 && n > c {
+			n = c
+			if len(pos) > c {
+				e.countStat(&e.stats.NonSessionCapped)
+			}
+		}
+	}
+	pos = e.newestFirst(pos, n)
+	bogus := fault == FaultBogusPage
+	if bogus {
+		e.countFault(fault)
+	}
+	return e.newPage(pos, 1, count, bogus)
 }
 
 func (e *Emulator) resultCount(total int, sr *searchRequest) int {
@@ -173,16 +186,23 @@ func (e *Emulator) evictSessions() {
 	}
 }
 
-// split renders a page from offset on, cutting it above MaxPageRows and keeping the rest for
+// split renders a page from offset on, cutting it above PageSize and keeping the rest for
 // the @odata.nextLink.
 func (e *Emulator) split(org string, params map[string]json.RawMessage, page *pageSpec, offset int) *pageOut {
-	p := &pageOut{context: e.URL() + "/adminapi/beta/" + org + "/$metadata#Collection(Exchange.GenericHashTable)"}
+	p := &pageOut{live: e.live(), context: e.metadataContext(org)}
 	end := len(page.pos)
-	if e.opts.MaxPageRows > 0 && end-offset > e.opts.MaxPageRows {
-		end = offset + e.opts.MaxPageRows
+	if e.opts.PageSize > 0 && end-offset > e.opts.PageSize {
+		end = offset + e.opts.PageSize
 		tok := uuid.NewString()
-		e.addNextLink(tok, &pendingPage{org: strings.ToLower(org), params: canonicalParams(params), page: page, offset: end, created: time.Now()})
+		pp := &pendingPage{org: strings.ToLower(org), params: canonicalParams(params), page: page, offset: end, created: time.Now()}
+		if e.opts.Continuations == ContinuationsRefused {
+			pp = nil // the link is refused whenever it is followed: nothing to keep
+		}
+		e.addNextLink(tok, pp)
 		p.nextLink = e.URL() + "/adminapi/beta/" + org + "/InvokeCommand?$skiptoken=" + tok
+		if offset == 0 && p.live {
+			p.warnings = []string{moreResultsWarning}
+		}
 	}
 	p.rows = e.render(page, offset, end)
 	return p
@@ -191,6 +211,10 @@ func (e *Emulator) split(org string, params map[string]json.RawMessage, page *pa
 func (e *Emulator) addNextLink(tok string, pp *pendingPage) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.stats.NextLinks++
+	if pp == nil {
+		return
+	}
 	var oldestKey string
 	var oldest time.Time
 	for k, old := range e.nextLinks {
@@ -204,21 +228,25 @@ func (e *Emulator) addNextLink(tok string, pp *pendingPage) {
 		delete(e.nextLinks, oldestKey)
 	}
 	e.nextLinks[tok] = pp
-	e.stats.NextLinks++
 }
 
 // continuation serves the next part of a split page; the body must repeat the first call's.
 // A link can be fetched again until it expires, like an OData $skiptoken: a client retrying
 // a continuation lost to a network error gets the same rows.
 func (e *Emulator) continuation(org, tok string, params map[string]json.RawMessage) (*pageOut, *httpErr) {
+	if e.opts.Continuations == ContinuationsRefused {
+		// L4: refused at once; the session has already moved past the whole call.
+		e.countStat(&e.stats.RefusedContinuations)
+		return nil, &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: paginationRefused, exType: exPagination}
+	}
 	e.mu.Lock()
 	pp := e.nextLinks[tok]
 	e.mu.Unlock()
 	if pp == nil {
-		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The $skiptoken is invalid or has expired."}
+		return nil, &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: "The $skiptoken is invalid or has expired.", exType: exPagination}
 	}
 	if pp.org != strings.ToLower(org) || pp.params != canonicalParams(params) {
-		return nil, &httpErr{http.StatusBadRequest, "BadRequest", "The request to an @odata.nextLink must repeat the body of the request that returned it."}
+		return nil, &httpErr{status: http.StatusBadRequest, code: "BadRequest", msg: "The request to an @odata.nextLink must repeat the body of the request that returned it.", exType: exPagination}
 	}
 	return e.split(org, params, pp.page, pp.offset), nil
 }

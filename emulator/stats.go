@@ -20,6 +20,10 @@ type Stats struct {
 	NextLinks   int            // pages split with @odata.nextLink
 	MaxInFlight int            // most concurrent InvokeCommand calls seen for one tenant
 	Faults      map[string]int // faults applied, by name ("tenant-concurrency-limit" for the limit)
+
+	RefusedContinuations int // @odata.nextLink requests refused (Continuations "refused")
+	NonSessionCapped     int // calls without a session cut short by NonSessionCap while more matched
+	SessionRestarts      int // ReturnLargeSet sessions that started over past their end (L9)
 }
 
 // Stats returns a snapshot of the counters.
@@ -96,6 +100,13 @@ func (e *Emulator) countFault(name string) {
 	e.mu.Unlock()
 }
 
+// countStat adds one to a counter of e.stats.
+func (e *Emulator) countStat(c *int) {
+	e.mu.Lock()
+	*c++
+	e.mu.Unlock()
+}
+
 func (e *Emulator) countToken() {
 	e.mu.Lock()
 	e.stats.TokenCalls++
@@ -116,20 +127,27 @@ func (e *Emulator) nextCall() uint64 {
 	return e.callSeq
 }
 
-// Params are ready plugin params (DESIGN §3) for the app holding the audit role.
-func (e *Emulator) Params() map[string]any { return e.params(e.apps[0]) }
+// Params are ready plugin params (DESIGN §3) for the app holding Exchange.ManageAsApp, the
+// audit role and AuditLogsQuery.Read.All.
+func (e *Emulator) Params() map[string]any { return e.params(e.app(appReader)) }
 
-// ParamsNoRoles are plugin params for an app registered without the audit role: it gets
-// tokens, and 403 from Search-UnifiedAuditLog.
-func (e *Emulator) ParamsNoRoles() map[string]any { return e.params(e.apps[1]) }
+// ParamsNoRoles are plugin params for an app holding Exchange.ManageAsApp but neither the
+// audit role nor Graph permission: it gets tokens, and 403 from Search-UnifiedAuditLog.
+func (e *Emulator) ParamsNoRoles() map[string]any { return e.params(e.app(appNoRole)) }
 
-// WriteStateDir writes ca.pem, params.json and params-noroles.json into dir (created if needed).
+// ParamsNoGraph are plugin params for an app holding Exchange.ManageAsApp and the audit role
+// but no Graph permission.
+func (e *Emulator) ParamsNoGraph() map[string]any { return e.params(e.app(appNoGraph)) }
+
+// WriteStateDir writes ca.pem, params.json, params-noroles.json and params-nograph.json into
+// dir (created if needed).
 func (e *Emulator) WriteStateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("emulator: state dir: %w", err)
 	}
 	files := map[string][]byte{"ca.pem": e.CAPEM()}
-	for name, p := range map[string]map[string]any{"params.json": e.Params(), "params-noroles.json": e.ParamsNoRoles()} {
+	for name, p := range map[string]map[string]any{"params.json": e.Params(), "params-noroles.json": e.ParamsNoRoles(),
+		"params-nograph.json": e.ParamsNoGraph()} {
 		b, err := json.MarshalIndent(p, "", "  ")
 		if err != nil {
 			return err

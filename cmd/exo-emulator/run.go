@@ -57,7 +57,7 @@ func (h *hotspotFlags) Set(s string) error {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("exo-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	stateDir := fs.String("state-dir", "", "directory for ca.pem, params.json and params-noroles.json (required)")
+	stateDir := fs.String("state-dir", "", "directory for ca.pem, params.json, params-noroles.json and params-nograph.json (required)")
 	listen := fs.String("listen", "127.0.0.1:0", "listen address")
 	records := fs.Int("records", 10000, "number of generated records")
 	days := fs.Int("days", 7, "days before start-up the data set spans")
@@ -66,7 +66,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	retention := fs.Int("retention", 0, "retention in days: an older StartDate is refused (0 = none)")
 	latency := fs.Duration("latency", 0, "latency added to every InvokeCommand call, e.g. 300ms")
 	concurrency := fs.Int("tenant-concurrency", 0, "concurrent InvokeCommand calls per tenant before 429 (0 = unlimited)")
-	maxPageRows := fs.Int("max-page-rows", 1000, "rows per response before @odata.nextLink (negative = never split)")
+	profile := fs.String("profile", emulator.ProfileLive, "live (what tenants do, DESIGN §4b) or ideal (§4 alone)")
+	nonSessionCap := fs.Int("nonsession-cap", emulator.DefaultNonSessionCap, "live: most rows a call without SessionCommand returns (negative = no cap)")
+	pageSize := fs.Int("page-size", 0, "rows per REST page before @odata.nextLink (0 = the profile's: 1000 in live, unsplit in ideal; negative = never split)")
+	maxPageRows := fs.Int("max-page-rows", 0, "older name of -page-size")
+	continuations := fs.String("continuations", "", "refused or ok: whether @odata.nextLink requests work (default: refused in live, ok in ideal)")
+	slow := fs.Duration("slow", emulator.DefaultSlowDelay, "how long a call hit by the slow fault takes")
 	ingestion := fs.Duration("ingestion-delay", 0, "typical delay before a record becomes visible")
 	stragglers := fs.Float64("stragglers", 0, "fraction of records arriving hours late")
 	endInclusive := fs.Bool("end-inclusive", false, "treat EndDate as inclusive")
@@ -92,7 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := emulator.Options{
 		Records: *records, Days: *days, Seed: *seed, Dataset: *dataset,
 		Retention: time.Duration(*retention) * 24 * time.Hour, Latency: *latency, TenantConcurrency: *concurrency,
-		Faults: faults, MaxPageRows: *maxPageRows, IngestionDelay: *ingestion, Stragglers: *stragglers,
+		Faults: faults, PageSize: *pageSize, MaxPageRows: *maxPageRows, IngestionDelay: *ingestion, Stragglers: *stragglers,
+		Profile: *profile, NonSessionCap: *nonSessionCap, Continuations: *continuations, SlowDelay: *slow,
 		Hotspots: hotspots, EndDateInclusive: *endInclusive, EchoResultSize: *echo, VaryRepresentations: *vary,
 	}
 	if *verbose {
@@ -110,7 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "ready %s\n", emu.URL())
 	first, last := emu.TimeRange()
-	log.Info("serving", "url", emu.URL(), "organization", emu.Organization(), "records", emu.Len(),
+	log.Info("serving", "url", emu.URL(), "profile", *profile, "organization", emu.Organization(), "records", emu.Len(),
 		"from", first.Format(time.RFC3339), "to", last.Format(time.RFC3339), "state_dir", *stateDir)
 	<-ctx.Done()
 	log.Info("stopping")
