@@ -29,7 +29,7 @@ func readState(t *testing.T, dir, url string) map[string]any {
 		t.Fatalf("ca.pem holds no certificate")
 	}
 	var params map[string]any
-	for _, name := range []string{"params-noroles.json", "params.json"} {
+	for _, name := range []string{"params-noroles.json", "params-nograph.json", "params.json"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -95,6 +95,8 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-state-dir", t.TempDir(), "-fault", "throttle=2"},
 		{"-state-dir", t.TempDir(), "-fault", "meteor=0.5"},
 		{"-state-dir", t.TempDir(), "-hotspot", "1h,0s,10"},
+		{"-state-dir", t.TempDir(), "-profile", "real"},
+		{"-state-dir", t.TempDir(), "-continuations", "sometimes"},
 	} {
 		if code := run(context.Background(), args, io.Discard, io.Discard); code == 0 {
 			t.Errorf("%v: exit 0", args)
@@ -113,7 +115,8 @@ func TestBinaryServerContract(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "state")
 	cmd := exec.Command(bin, "-state-dir", dir, "-listen", "127.0.0.1:0", "-records", "500", "-days", "2", "-seed", "7",
-		"-retention", "90", "-latency", "1ms", "-tenant-concurrency", "4", "-fault", "server-error=0.01")
+		"-retention", "90", "-latency", "1ms", "-tenant-concurrency", "4", "-fault", "server-error=0.01",
+		"-profile", "live", "-page-size", "500", "-continuations", "ok", "-slow", "1s", "-fault", "transient=0.01")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
