@@ -222,5 +222,5 @@ func TestExchangeErrorBody(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, &APIError{Source: SourceExchange, Status: 400, Code: "BadRequest", Message: "Invalid RecordType. Value 'Foo' is not valid.", RequestID: "rid-42"}, apiErr)
 	assert.Equal(t, 1, env.exo.callCount(), "400 is not retried")
-	assert.True(t, strings.HasPrefix(Explain(err), "Exchange Online refused the search (HTTP 400 BadRequest"))
+	assert.True(t, strings.HasPrefix(Explain(err), "Exchange Online does not accept this record_type (HTTP 400 BadRequest"))
 }

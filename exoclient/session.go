@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 )
 
 // Session limits of Search-UnifiedAuditLog with SessionCommand=ReturnLargeSet (DESIGN §4).
@@ -58,6 +59,9 @@ type sessionRun struct {
 	// claimed is the largest ResultCount seen: a hint of the window's size, not a total
 	// (the service has been seen echoing ResultSize there).
 	claimed int
+	// received is how many rows a broken session had delivered before it broke, and
+	// size the rows it asked per call.
+	received, size int
 }
 
 // windowOutcome is what fetching one window produced.
@@ -66,6 +70,9 @@ type windowOutcome struct {
 	rows   []Row
 	// capped means rows are at the session cap and the window may hold more.
 	capped bool
+	// resplit means a session broke off after several pages: the window is fetched again
+	// as smaller pieces, whose shorter sessions are likelier to get through.
+	resplit bool
 	// estimate is the number of records the window is believed to hold (>= len(rows)).
 	estimate int
 	err      error
@@ -98,6 +105,10 @@ func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOut
 			ambiguous = append(ambiguous, len(run.rows))
 		}
 		why = run.why
+		if run.end == sessionBroken && run.received >= 2*run.size && w.End.Sub(w.Start) > time.Second {
+			s.log.Debug("session broke off deep into the window: fetching it as smaller pieces", "window", w.String(), "rows_before", run.received, "reason", why)
+			return windowOutcome{window: w, resplit: true, estimate: brokenEstimate(run)}
+		}
 		s.log.Debug("fetching the window again with a new session", "window", w.String(), "attempt", attempt, "reason", why)
 	}
 	return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, &WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: why})}
@@ -113,6 +124,15 @@ func cappedEstimate(run sessionRun) int {
 	return 2 * len(run.rows)
 }
 
+// brokenEstimate guesses the size of a window whose session broke off after received
+// rows: ResultCount when credible, else twice what arrived.
+func brokenEstimate(run sessionRun) int {
+	if run.claimed > run.received && run.claimed > run.size {
+		return run.claimed
+	}
+	return 2 * run.received
+}
+
 // runSession pages one ReturnLargeSet session over w until it ends. It returns an error
 // only for failures that another session would not fix (cancellation, missing role…).
 // The rows asked per call are fixed for the session when its first call is made
@@ -125,7 +145,7 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 	}
 	p := q.params(w)
 	p.LargeSet, p.ResultSize, p.SessionID = true, size, s.newSessionID()
-	var run sessionRun
+	run := sessionRun{size: size}
 	seen := make(map[string]struct{})
 	for call := 1; ; call++ {
 		page, err := s.pages.SearchPage(ctx, p)
@@ -202,6 +222,7 @@ func endOnEmptyPage(run sessionRun, pageSize int) sessionRun {
 }
 
 func brokenSession(run sessionRun, why string) sessionRun {
+	run.received = len(run.rows)
 	run.rows, run.end, run.why = nil, sessionBroken, why
 	return run
 }

@@ -12,6 +12,9 @@ import (
 // progressLogInterval is the least time between two progress log lines of a search.
 const progressLogInterval = 2 * time.Second
 
+// resplitPages is how many calls a piece of a window whose session broke off is sized for.
+const resplitPages = 8
+
 // maxSplitPieces bounds how many pieces one capped window is cut into, whatever
 // ResultCount claims.
 const maxSplitPieces = 64
@@ -93,6 +96,16 @@ func (s *searcher) windowWorker(ctx context.Context, q Query, jobs <-chan Window
 func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	if out.err != nil {
 		return false, out.err
+	}
+	if out.resplit {
+		// A session that breaks off deep into a window costs all its calls: smaller pieces
+		// (about resplitPages calls each) make each retry likelier to get through.
+		per := max(1, s.sizer.current()*resplitPages)
+		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate, per)), maxSplitPieces))
+		for _, w := range pieces {
+			heap.Push(run.queue, w)
+		}
+		return false, nil
 	}
 	if out.capped {
 		// Pieces end on whole seconds: the service filters on whole seconds, so a window of
