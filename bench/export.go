@@ -18,9 +18,9 @@ import (
 const (
 	exportLatency     = 300 * time.Millisecond
 	exportConcurrency = 8
-	// rowsPerCall is the most rows one HTTP response carries: the emulator, like the
-	// service, splits a 5,000-row page into parts of 1,000 chained with @odata.nextLink,
-	// and every part is a call that pays the latency.
+	// rowsPerCall is the most rows one HTTP response carries: the emulator's live profile,
+	// like the service, serves REST pages of 1,000 rows and refuses their continuations,
+	// so every 1,000 rows are a call that pays the latency.
 	rowsPerCall = 1000
 )
 

@@ -105,7 +105,7 @@ func (r *report) notes() []string {
 	}
 	if e := r.export; e != nil {
 		n = append(n, fmt.Sprintf("Large export: the emulator (%d records, 300 ms per call, at most 8 concurrent calls per "+
-			"tenant, pages of 1,000 rows chained with nextLink as the service does) runs in the bench process; the "+
+			"tenant, the live profile: REST pages of 1,000 rows whose continuations are refused, as live tenants do, so the plugin asks 1,000 rows per call) runs in the bench process; the "+
 			"plugin's peak RSS is its own. The ideal counts only full 1,000-row responses (records ÷ 1,000 calls); a real "+
 			"search also pays the probe, one short last page per session, and any session cut short by the 50,000-row cap. "+
 			"The export streams: each window's rows are sorted and spilled to a temporary file as it arrives, and the "+

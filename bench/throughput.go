@@ -176,32 +176,33 @@ func floorMain(cfgFile string) error {
 	return nil
 }
 
-// floorWindow pages one session over [start, end) to its short page.
+// floorWindow pages one session over [start, end) to its short page, asking one REST
+// page (rowsPerCall) per call as the plugin does against a live tenant, whose
+// continuations are refused; a page of rows already seen means the session started over
+// past its end (DESIGN §4b L9).
 func floorWindow(ctx context.Context, client *http.Client, target, token string, start, end time.Time, org string) ([][]byte, error) {
 	params := map[string]any{"StartDate": start.UTC().Format(time.RFC3339), "EndDate": end.UTC().Format(time.RFC3339),
-		"ResultSize": 5000, "SessionId": uuid.NewString(), "SessionCommand": "ReturnLargeSet"}
+		"ResultSize": rowsPerCall, "SessionId": uuid.NewString(), "SessionCommand": "ReturnLargeSet"}
 	var out [][]byte
+	seen := map[string]bool{}
 	for {
-		got := 0
-		link := ""
-		for {
-			page, err := invokeURL(ctx, client, target, link, token, org, params)
-			if err != nil {
+		page, err := invokeURL(ctx, client, target, "", token, org, params)
+		if err != nil {
+			return nil, err
+		}
+		fresh := 0
+		for _, row := range page.Value {
+			var r struct{ AuditData string }
+			if err := json.Unmarshal(row, &r); err != nil {
 				return nil, err
 			}
-			for _, row := range page.Value {
-				var r struct{ AuditData string }
-				if err := json.Unmarshal(row, &r); err != nil {
-					return nil, err
-				}
+			if !seen[r.AuditData] {
+				seen[r.AuditData] = true
+				fresh++
 				out = append(out, []byte(r.AuditData))
 			}
-			got += len(page.Value)
-			if link = page.NextLink; link == "" {
-				break
-			}
 		}
-		if got < 5000 {
+		if len(page.Value) < rowsPerCall || fresh == 0 {
 			return out, nil
 		}
 	}
