@@ -16,12 +16,6 @@ const (
 	AllResultSize = 5000
 )
 
-// searchArgNames are the arguments o365-auditlog-search defines (integration.yml).
-var searchArgNames = []string{
-	"start_date", "end_date", "free_text", "record_type", "ip_addresses",
-	"operations", "user_ids", "result_size", "as_file",
-}
-
 // SearchArgs are o365-auditlog-search's arguments, validated and typed.
 type SearchArgs struct {
 	// Start and End are the window in UTC; Start is before End.
@@ -80,7 +74,7 @@ func ParseSearchArgs(args map[string]any, now time.Time) (SearchArgs, error) {
 func UnknownArgs(args map[string]any) []string {
 	var unknown []string
 	for name := range args {
-		if !slices.Contains(searchArgNames, name) {
+		if !slices.Contains(searchArgs, name) {
 			unknown = append(unknown, name)
 		}
 	}

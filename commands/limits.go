@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,45 +57,35 @@ func checkInMemoryLimit(args SearchArgs) error {
 type DeadlineError struct {
 	Command string
 	After   time.Duration
+	// Advice is what to do about it (the command's own advice).
+	Advice string
 }
 
 // Error is the sentence the analyst reads.
 func (e *DeadlineError) Error() string {
-	advice := "Run it again later."
-	switch e.Command {
-	case Search:
-		advice = "Narrow the date range or add filters (record_type, operations, user_ids), or lower max_concurrency if Exchange Online is throttling, and run it again."
-	case Fetch:
-		advice = "Lower max_fetch or narrow the fetch filters; the next poll continues from the last saved state."
-	}
+	advice := cmp.Or(e.Advice, "Run it again later.")
 	return fmt.Sprintf("The command %s did not finish within its limit of %s, so it was stopped. %s", e.Command, humanDuration(e.After), advice)
 }
 
-// deadlineFor is the deadline of the named command (Options.Deadline overrides them all).
-func (h handlers) deadlineFor(command string) time.Duration {
+// deadlineFor is the deadline of c (Options.Deadline overrides them all).
+func (h handlers) deadlineFor(c command) time.Duration {
 	if h.Deadline > 0 {
 		return h.Deadline
 	}
-	switch command {
-	case Search:
-		return SearchDeadline
-	case Fetch:
-		return FetchDeadline
-	}
-	return TestModuleDeadline
+	return c.deadline
 }
 
-// withDeadline runs a handler under its command's deadline and reports the deadline, not
+// withDeadline runs c's handler under its deadline and reports the deadline, not
 // whatever error the interrupted work returned, when it is what stopped the command.
-func (h handlers) withDeadline(command string, run integration.Handler) integration.Handler {
+func (h handlers) withDeadline(c command, run integration.Handler) integration.Handler {
 	return func(ctx context.Context, req *integration.Request, s integration.Session) error {
-		limit := h.deadlineFor(command)
-		expired := &DeadlineError{Command: command, After: limit}
+		limit := h.deadlineFor(c)
+		expired := &DeadlineError{Command: c.name, After: limit, Advice: c.advice}
 		dctx, cancel := context.WithTimeoutCause(ctx, limit, expired)
 		defer cancel()
 		err := run(dctx, req, s)
 		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(dctx), expired) {
-			h.Logger.WarnContext(ctx, "command deadline reached", "command", command, "limit", limit.String(), "error", err)
+			h.Logger.WarnContext(ctx, "command deadline reached", "command", c.name, "limit", limit.String(), "error", err)
 			return expired
 		}
 		return err

@@ -130,12 +130,16 @@ func TestCommandDeadline(t *testing.T) {
 
 func TestDeadlineDefaults(t *testing.T) {
 	h := handlers{Options{}.withDefaults()}
-	for command, want := range map[string]time.Duration{Search: SearchDeadline, Fetch: FetchDeadline, TestModule: TestModuleDeadline} {
-		if got := h.deadlineFor(command); got != want {
-			t.Errorf("%s: %s, want %s", command, got, want)
+	want := map[string]time.Duration{Search: SearchDeadline, Fetch: FetchDeadline, TestModule: TestModuleDeadline}
+	for _, c := range commandTable {
+		if got := h.deadlineFor(c); got != want[c.name] {
+			t.Errorf("%s: %s, want %s", c.name, got, want[c.name])
+		}
+		if c.advice == "" {
+			t.Errorf("%s has no deadline advice", c.name)
 		}
 	}
-	if got := (&DeadlineError{Command: Search, After: SearchDeadline}).Error(); !strings.Contains(got, "30 minutes") || !strings.HasSuffix(got, ".") {
+	if got := (&DeadlineError{Command: Search, After: SearchDeadline, Advice: "Narrow it."}).Error(); !strings.Contains(got, "30 minutes") || !strings.HasSuffix(got, "Narrow it.") {
 		t.Errorf("sentence: %q", got)
 	}
 }

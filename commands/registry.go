@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"time"
+
 	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
@@ -12,6 +14,39 @@ const (
 	Fetch      = "fetch-incidents"
 )
 
+// command is one command the integration answers, with everything the registry knows of
+// it: its handler, its deadline and what to advise when the deadline stops it, and the
+// arguments it defines (integration.yml declares the same; integrationdef checks it).
+type command struct {
+	name string
+	run  func(handlers) integration.Handler
+	// fetch marks a command whose failure is an exception message (fetch-incidents).
+	fetch bool
+	// deadline bounds one execution (see limits.go); advice is the sentence added to the
+	// error when it is reached.
+	deadline time.Duration
+	advice   string
+	// args are the arguments it defines.
+	args []string
+}
+
+// searchArgs are the arguments o365-auditlog-search defines (its registration's args).
+var searchArgs = []string{"start_date", "end_date", "free_text", "record_type", "ip_addresses",
+	"operations", "user_ids", "result_size", "as_file"}
+
+// commandTable lists every command.
+var commandTable = []command{
+	{name: TestModule, run: func(h handlers) integration.Handler { return h.testModule },
+		deadline: TestModuleDeadline, advice: "Run it again later."},
+	{name: Search, run: func(h handlers) integration.Handler { return h.search },
+		deadline: SearchDeadline,
+		advice:   "Narrow the date range or add filters (record_type, operations, user_ids), or lower max_concurrency if Exchange Online is throttling, and run it again.",
+		args: searchArgs},
+	{name: Fetch, run: func(h handlers) integration.Handler { return h.fetchIncidents }, fetch: true,
+		deadline: FetchDeadline,
+		advice:   "Lower max_fetch or narrow the fetch filters; the next poll continues from the last saved state."},
+}
+
 // Registry returns every command the integration answers, with default dependencies.
 func Registry() integration.Registry { return RegistryWith(Options{}) }
 
@@ -19,11 +54,11 @@ func Registry() integration.Registry { return RegistryWith(Options{}) }
 // a logger); tests use it to run the handlers without a network.
 func RegistryWith(o Options) integration.Registry {
 	h := handlers{o.withDefaults()}
-	return integration.Registry{
-		TestModule: {Name: TestModule, Run: h.withDeadline(TestModule, h.testModule)},
-		Search:     {Name: Search, Run: h.withDeadline(Search, h.search)},
-		Fetch:      {Name: Fetch, Run: h.withDeadline(Fetch, h.fetchIncidents), Fetch: true},
+	reg := integration.Registry{}
+	for _, c := range commandTable {
+		reg[c.name] = integration.Command{Name: c.name, Run: h.withDeadline(c, c.run(h)), Fetch: c.fetch, Args: c.args}
 	}
+	return reg
 }
 
 // handlers hold the dependencies shared by every command.

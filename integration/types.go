@@ -74,6 +74,8 @@ type Command struct {
 	// Fetch marks commands whose failure is reported with an exception message
 	// (fetch-incidents) instead of an error entry.
 	Fetch bool
+	// Args are the argument names the command defines (as integration.yml declares them).
+	Args []string
 }
 
 // Registry maps command names to commands.

@@ -28,6 +28,22 @@ func TestRegistryMatchesDefinition(t *testing.T) {
 	}
 }
 
+// TestRegistryArgumentsMatchDefinition: each command's arguments in integration.yml are
+// exactly those its registration defines (test-module and fetch-incidents have none in
+// the yml: XSOAR runs them without arguments).
+func TestRegistryArgumentsMatchDefinition(t *testing.T) {
+	d := load(t)
+	for name, cmd := range commands.Registry() {
+		var declared []string
+		if c := d.Command(name); c != nil {
+			for _, a := range c.Arguments {
+				declared = append(declared, a.Name)
+			}
+		}
+		assert.ElementsMatch(t, declared, cmd.Args, name)
+	}
+}
+
 // TestSummaryOutputsDeclared: every field the search's summary can carry is declared as an
 // output, so the summary and integration.yml cannot drift apart.
 func TestSummaryOutputsDeclared(t *testing.T) {
