@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
 	"github.com/o365auditlog/o365auditlog/integrationdef"
@@ -17,14 +18,11 @@ import (
 // XSOAR's integration schema and carry the bridge as their script.
 func TestPackValidates(t *testing.T) {
 	for _, tool := range []string{"bash", "python3"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: pack.sh needs it", tool)
-		}
+		_, err := exec.LookPath(tool)
+		require.NoError(t, err, "%s is needed to run pack.sh: install it", tool)
 	}
 	src, err := integrationdef.Path()
-	if err != nil {
-		t.Skipf("no integration.yml: %v", err)
-	}
+	require.NoError(t, err, "the repository's integration.yml")
 	tmp := t.TempDir()
 	fakeBin := filepath.Join(tmp, "o365auditlog")
 	if err := os.WriteFile(fakeBin, []byte("#!/bin/sh\n"), 0o755); err != nil {

@@ -1,14 +1,18 @@
 """Tests of bridge/pack.sh: the XSOAR pack layout, the yml edits, the docker context.
 
-The layout is checked against a fixture yml always, and against the repo's integration.yml
-and bin/o365auditlog when both exist. YAML is parsed where a parser is at hand (PyYAML here
-or Debian's python3-yaml); the tool itself needs only the standard library.
+The layout is checked against a fixture yml and against the repo's integration.yml with the
+real binary (which `go test ./bridge` builds and names in O365AUDITLOG_TEST_BIN_DIR; by hand,
+`make build`'s bin/). YAML is parsed with PyYAML when installed, else with the Go test binary
+(O365AUDITLOG_TEST_YAML2JSON, set by `go test ./bridge`) or Debian's python3-yaml; with none
+of them the yml checks fail. The tool itself needs only the standard library.
 """
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import unittest
 import zipfile
@@ -18,16 +22,25 @@ REPO = os.path.dirname(HERE)
 PACK_SH = os.path.join(HERE, 'pack.sh')
 FIXTURE = os.path.join(HERE, 'testdata', 'integration.yml')
 INTEG = os.path.join('Packs', 'O365AuditLog', 'Integrations', 'O365AuditLog')
+BIN_DIR = os.environ.get('O365AUDITLOG_TEST_BIN_DIR') or os.path.join(REPO, 'bin')
+REAL_BIN = os.path.join(BIN_DIR, 'o365auditlog')
+YAML2JSON = os.environ.get('O365AUDITLOG_TEST_YAML2JSON')
 
 
 def load_yaml(path):
-    """The parsed yml, or None when no YAML parser is installed."""
+    """The parsed yml, or None when no YAML parser is at hand."""
     try:
         import yaml
         with open(path) as f:
             return yaml.safe_load(f)
     except ImportError:
         pass
+    if YAML2JSON:
+        proc = subprocess.run([YAML2JSON], env=dict(os.environ, O365AUDITLOG_YAML2JSON_FILE=path),
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError('%s %s: %s' % (YAML2JSON, path, proc.stderr))
+        return json.loads(proc.stdout)
     for python in ('/usr/bin/python3', '/usr/local/bin/python3'):
         if os.path.exists(python) and os.path.realpath(python) != os.path.realpath(sys.executable):
             proc = subprocess.run([python, '-c', 'import json,sys,yaml; '
@@ -41,7 +54,7 @@ def load_yaml(path):
 class PackTestCase(unittest.TestCase):
     def setUp(self):
         if not shutil.which('bash'):
-            self.skipTest('bash not installed')
+            self.fail('bash is not installed: pack.sh needs it')
         self.tmp = tempfile.mkdtemp(prefix='o365pack-')
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.out = os.path.join(self.tmp, 'dist')
@@ -94,8 +107,8 @@ class PackTestCase(unittest.TestCase):
         self.assertIn('  type: python\n', text)
         self.assertIn('  subtype: python3\n', text)
         parsed = [load_yaml(p) for p in (source_yml, split, unified)]
-        if None in parsed:
-            return  # no YAML parser here: the textual checks above have to do
+        self.assertNotIn(None, parsed, 'no YAML parser: install PyYAML, or run these tests '
+                         'through `go test ./bridge`, which provides one')
         source, split_doc, unified_doc = parsed
         for doc in (split_doc, unified_doc):
             self.assertEqual(doc['script']['type'], 'python')
@@ -202,18 +215,34 @@ class TestBridgeSource(unittest.TestCase):
                  for a in n.names}
         names |= {n.module.split('.')[0] for n in ast.walk(tree)
                   if isinstance(n, ast.ImportFrom) and n.module}
-        stdlib = getattr(sys, 'stdlib_module_names', None)
-        if stdlib is None:
-            self.skipTest('python < 3.10')
-        self.assertEqual(sorted(names - set(stdlib)), ['demistomock'])
+        self.assertEqual(sorted(n for n in names if not is_stdlib(n)), ['demistomock'])
 
 
-@unittest.skipUnless(os.path.isfile(os.path.join(REPO, 'integration.yml')) and
-                     os.access(os.path.join(REPO, 'bin', 'o365auditlog'), os.X_OK),
-                     'integration.yml or bin/o365auditlog absent (make build)')
+def is_stdlib(name):
+    """Whether the top-level module name is Python's own (any Python 3 version)."""
+    if hasattr(sys, 'stdlib_module_names'):  # 3.10+
+        return name in sys.stdlib_module_names
+    if name in sys.builtin_module_names:
+        return True
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        return False
+    if spec.origin in ('built-in', 'frozen'):
+        return True
+    origin = os.path.realpath(spec.origin)
+    if 'site-packages' in origin or 'dist-packages' in origin:
+        return False
+    paths = sysconfig.get_paths()
+    return any(origin.startswith(os.path.realpath(paths[k]) + os.sep) for k in ('stdlib', 'platstdlib'))
+
+
 class TestPackRepo(PackTestCase):
     def test_layout(self):
-        proc = self.pack()
+        self.assertTrue(os.path.isfile(os.path.join(REPO, 'integration.yml')), 'no integration.yml at the repository root')
+        if not os.access(REAL_BIN, os.X_OK):
+            self.fail('%s is not built: `go test ./bridge` builds it; by hand, run `make build` '
+                      'or set O365AUDITLOG_TEST_BIN_DIR' % REAL_BIN)
+        proc = self.pack(PACK_BIN=REAL_BIN)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.check_layout(os.path.join(REPO, 'integration.yml'))
         self.assertNotIn('warning', proc.stderr, 'make build makes a static binary')

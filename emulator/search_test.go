@@ -257,18 +257,23 @@ func TestLargeSetSession(t *testing.T) {
 	})
 }
 
-func TestSessionCapAt50000(t *testing.T) {
+// capSetup is an emulator whose one hot hour q holds 60,000 records, above the session cap.
+func capSetup(t *testing.T) (e *Emulator, q Query, inTruth map[string]bool) {
 	hot := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
 	// Ideal: empty pages past the end and working continuations (live restarts, L9).
-	e := setup(t, Options{Records: 100, Days: 1, Seed: 2, Profile: ProfileIdeal, Hotspots: []Hotspot{{Start: hot, Duration: time.Hour, Count: 60000}}})
-	q := Query{Start: hot, End: hot.Add(time.Hour)}
+	e = setup(t, Options{Records: 100, Days: 1, Seed: 2, Profile: ProfileIdeal, Hotspots: []Hotspot{{Start: hot, Duration: time.Hour, Count: 60000}}})
+	q = Query{Start: hot, End: hot.Add(time.Hour)}
 	truth := e.GroundTruth(q)
 	check(t, len(truth) >= 60000, "hot hour holds %d", len(truth))
-	inTruth := map[string]bool{}
+	inTruth = map[string]bool{}
 	for _, id := range truth {
 		inTruth[id] = true
 	}
+	return e, q, inTruth
+}
 
+func TestSessionCapAt50000(t *testing.T) {
+	e, q, inTruth := capSetup(t)
 	t.Run("session holds 50,000 distinct matches", func(t *testing.T) {
 		sr := &searchRequest{q: q, resultSize: 5000, sessionID: "cap-internal", sessionCommand: "ReturnLargeSet"}
 		s := e.session(sr)
@@ -290,29 +295,30 @@ func TestSessionCapAt50000(t *testing.T) {
 		eq(t, 0, len(e.selectRows(sr, "").pos), "past its last row a session answers empty pages")
 	})
 
-	t.Run("through HTTP", func(t *testing.T) {
-		if testing.Short() || raceEnabled {
-			t.Skip("50,000 rows over HTTP: not in -short or -race runs")
+}
+
+// TestSessionCapAt50000ThroughHTTPFullScale pages 50,000 rows over HTTP: `make test` runs
+// *FullScale tests without the race detector, which slows this one tenfold.
+func TestSessionCapAt50000ThroughHTTPFullScale(t *testing.T) {
+	e, q, _ := capSetup(t)
+	tok := e.accessToken(t, 0)
+	p := with(window(q.Start, q.End), "ResultSize", 5000, "SessionId", "cap-session", "SessionCommand", "ReturnLargeSet")
+	seen := map[string]bool{}
+	pages := 0
+	for {
+		rows := e.fullPage(t, tok, p)
+		if len(rows) == 0 {
+			break
 		}
-		tok := e.accessToken(t, 0)
-		p := with(window(q.Start, q.End), "ResultSize", 5000, "SessionId", "cap-session", "SessionCommand", "ReturnLargeSet")
-		seen := map[string]bool{}
-		pages := 0
-		for {
-			rows := e.fullPage(t, tok, p)
-			if len(rows) == 0 {
-				break
-			}
-			pages++
-			for _, r := range rows {
-				eq(t, largeSetCap, r.count())
-				seen[r.Identity] = true
-			}
+		pages++
+		for _, r := range rows {
+			eq(t, largeSetCap, r.count())
+			seen[r.Identity] = true
 		}
-		eq(t, 10, pages)
-		eq(t, largeSetCap, len(seen))
-		eq(t, 0, len(e.fullPage(t, tok, p)), "past its last row a session answers empty pages")
-	})
+	}
+	eq(t, 10, pages)
+	eq(t, largeSetCap, len(seen))
+	eq(t, 0, len(e.fullPage(t, tok, p)), "past its last row a session answers empty pages")
 }
 
 func TestNextLinkSplit(t *testing.T) {

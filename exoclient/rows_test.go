@@ -1,7 +1,6 @@
 package exoclient
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -110,42 +109,4 @@ func TestParseTime(t *testing.T) {
 	for in, want := range cases {
 		assert.Equal(t, want, parseTime(in).Format(time.RFC3339Nano), in)
 	}
-}
-
-// FuzzDecodeRow checks the row decoder never panics, and that what it accepts keeps
-// AuditData as a valid JSON object.
-func FuzzDecodeRow(f *testing.F) {
-	f.Add([]byte(rowJSON("a", "2026-01-01T00:00:00")))
-	f.Add([]byte(`{"RecordType":15,"CreationDate":"/Date(1767225600000)/","AuditData":{"Id":"x"}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		row, err := DecodeRow(data)
-		if err != nil {
-			return
-		}
-		if !json.Valid(row.AuditData) || !bytes.HasPrefix(bytes.TrimSpace(row.AuditData), []byte("{")) {
-			t.Fatalf("accepted AuditData is not a JSON object: %q", row.AuditData)
-		}
-	})
-}
-
-// FuzzDecodePage checks the page decoder never panics and respects its byte limit.
-func FuzzDecodePage(f *testing.F) {
-	f.Add([]byte(`{"value":[`+rowJSON("a", "2026-01-01T00:00:00")+`],"@odata.nextLink":"https://h/x"}`), int64(1<<20))
-	f.Add([]byte(`{"value":[]}`), int64(4))
-	f.Fuzz(func(t *testing.T, data []byte, limit int64) {
-		if limit <= 0 || limit > 1<<20 {
-			limit = 1 << 20
-		}
-		rows, _, err := DecodePage(bytes.NewReader(data), limit)
-		dec := json.NewDecoder(bytes.NewReader(data))
-		var doc json.RawMessage
-		if err == nil && dec.Decode(&doc) == nil && dec.InputOffset() > limit {
-			t.Fatalf("accepted a %d-byte document over a %d-byte limit", dec.InputOffset(), limit)
-		}
-		for _, r := range rows {
-			if !json.Valid(r.AuditData) {
-				t.Fatalf("invalid AuditData %q", r.AuditData)
-			}
-		}
-	})
 }

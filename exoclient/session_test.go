@@ -43,8 +43,12 @@ func faultAt(session, page int, kind fakeFault) func(fakeCall) fakeFault {
 	}
 }
 
-func TestFetchWindow(t *testing.T) {
-	k := fullSize()
+func TestFetchWindow(t *testing.T) { testFetchWindow(t, 10) }
+
+func TestFetchWindowFullScale(t *testing.T) { testFetchWindow(t, 1) }
+
+// testFetchWindow runs the cases at 1:k of the service's sizes.
+func testFetchWindow(t *testing.T, k scale) {
 	w := Window{Start: testEpoch, End: testEpoch.Add(time.Hour)}
 	always := func(kind fakeFault) func(fakeCall) fakeFault {
 		return func(fakeCall) fakeFault { return kind }
@@ -109,8 +113,11 @@ func TestFetchWindow(t *testing.T) {
 	}
 }
 
-func TestFetchWindowCappedEstimate(t *testing.T) {
-	k := fullSize()
+func TestFetchWindowCappedEstimate(t *testing.T) { testFetchWindowCappedEstimate(t, 10) }
+
+func TestFetchWindowCappedEstimateFullScale(t *testing.T) { testFetchWindowCappedEstimate(t, 1) }
+
+func testFetchWindowCappedEstimate(t *testing.T, k scale) {
 	w := Window{Start: testEpoch, End: testEpoch.Add(time.Hour)}
 	for _, tc := range []struct {
 		name string

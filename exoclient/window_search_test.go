@@ -61,32 +61,29 @@ func last(d time.Duration) Query { return Query{Start: testEpoch.Add(-d), End: t
 
 func sized(q Query, n int) Query { q.ResultSize = n; return q }
 
+// exactCase is a search whose result must be exactly the fake's newest rows.
+type exactCase struct {
+	name  string
+	k     scale
+	data  func(scale) []Row
+	q     Query // ResultSize at scale 1
+	setup func(f *fakeService)
+}
+
+// TestWindowSearchExact runs the cheap full-size searches and every fault variant over the
+// shapes that split, at a tenth of the sizes. The full-size heavy ones are
+// TestWindowSearchExactFullScale.
 func TestWindowSearchExact(t *testing.T) {
 	mixed := []fakeFault{faultBogus, faultEmpty, faultLost, faultSkip, faultDuplicate}
 	days3 := last(72 * time.Hour)
-	cases := []struct {
-		name  string
-		k     scale
-		data  func(scale) []Row
-		q     Query // ResultSize at scale 1
-		setup func(f *fakeService)
-		// race: also run under the race detector at this scale (other full-size cases
-		// run there at scale 10).
-		race bool
-	}{
-		{name: "1 of 20,000", k: 1, data: sparseData, q: sized(days3, 1), race: true},
-		{name: "10 of 20,000", k: 1, data: sparseData, q: sized(days3, 10), race: true},
-		{name: "5,000 of 20,000", k: 1, data: sparseData, q: sized(days3, 5000), race: true},
-		{name: "5,000 of 20,000 in a narrower window", k: 1, data: sparseData, q: Query{Start: testEpoch.Add(-50 * time.Hour), End: testEpoch.Add(-10 * time.Hour), ResultSize: 5000}, race: true},
-		{name: "12,000 of 20,000", k: 1, data: sparseData, q: sized(days3, 12000), race: true},
-		{name: "12,000 of 12,000", k: 1, data: exact12kData, q: sized(last(24*time.Hour), 12000), race: true},
-		{name: "more wanted than there are", k: 1, data: exact12kData, q: sized(last(24*time.Hour), 100000)},
-		{name: "fewer than 5,000 in the window of a large search", k: 1, data: sparseData, q: Query{Start: testEpoch.Add(-2 * time.Hour), End: testEpoch, ResultSize: 20000}, race: true},
-		{name: "130,000 with a dense hour", k: 1, data: denseHourData, q: sized(days3, 130000)},
-		{name: "12,000 of 130,000, dense newest hour", k: 1, data: denseNewestData, q: sized(days3, 12000)},
-		{name: "70,000 of 130,000, dense newest hour", k: 1, data: denseNewestData, q: sized(days3, 70000)},
-		{name: "130,000 under mixed faults", k: 1, data: denseHourData, q: sized(days3, 130000),
-			setup: func(f *fakeService) { f.fault, f.sessDups = randomFaults(7, 0.2, 3, mixed...), 89 }},
+	cases := []exactCase{
+		{name: "1 of 20,000", k: 1, data: sparseData, q: sized(days3, 1)},
+		{name: "10 of 20,000", k: 1, data: sparseData, q: sized(days3, 10)},
+		{name: "5,000 of 20,000", k: 1, data: sparseData, q: sized(days3, 5000)},
+		{name: "5,000 of 20,000 in a narrower window", k: 1, data: sparseData, q: Query{Start: testEpoch.Add(-50 * time.Hour), End: testEpoch.Add(-10 * time.Hour), ResultSize: 5000}},
+		{name: "12,000 of 20,000", k: 1, data: sparseData, q: sized(days3, 12000)},
+		{name: "12,000 of 12,000", k: 1, data: exact12kData, q: sized(last(24*time.Hour), 12000)},
+		{name: "fewer than 5,000 in the window of a large search", k: 1, data: sparseData, q: Query{Start: testEpoch.Add(-2 * time.Hour), End: testEpoch, ResultSize: 20000}},
 	}
 	variants := []struct {
 		name  string
@@ -106,29 +103,37 @@ func TestWindowSearchExact(t *testing.T) {
 			f.fault, f.echoCount, f.bounds, f.sessDups = randomFaults(6, 0.3, 3, mixed...), true, boundsClosed, 101
 		}},
 	}
-	// Every variant over the shapes that split, at a tenth of the sizes (under the race
-	// detector, the first shape only).
 	for _, v := range variants {
-		for i, shape := range []struct {
+		for _, shape := range []struct {
 			name string
 			data func(scale) []Row
 			size int
 		}{{"dense hour, all", denseHourData, 130000}, {"dense newest hour, 60,000", denseNewestData, 60000}} {
-			cases = append(cases, struct {
-				name  string
-				k     scale
-				data  func(scale) []Row
-				q     Query
-				setup func(f *fakeService)
-				race  bool
-			}{name: shape.name + ", " + v.name, k: 10, data: shape.data, q: sized(days3, shape.size), setup: v.setup, race: i == 0})
+			cases = append(cases, exactCase{name: shape.name + ", " + v.name, k: 10, data: shape.data, q: sized(days3, shape.size), setup: v.setup})
 		}
 	}
+	runExact(t, cases)
+}
+
+// TestWindowSearchExactFullScale: the searches over 130,000 rows at the service's real
+// sizes. `make test` runs *FullScale tests without the race detector (which slows them
+// tenfold); TestWindowSearchExact covers the same shapes under it at 1:10.
+func TestWindowSearchExactFullScale(t *testing.T) {
+	mixed := []fakeFault{faultBogus, faultEmpty, faultLost, faultSkip, faultDuplicate}
+	days3 := last(72 * time.Hour)
+	runExact(t, []exactCase{
+		{name: "more wanted than there are", k: 1, data: exact12kData, q: sized(last(24*time.Hour), 100000)},
+		{name: "130,000 with a dense hour", k: 1, data: denseHourData, q: sized(days3, 130000)},
+		{name: "12,000 of 130,000, dense newest hour", k: 1, data: denseNewestData, q: sized(days3, 12000)},
+		{name: "70,000 of 130,000, dense newest hour", k: 1, data: denseNewestData, q: sized(days3, 70000)},
+		{name: "130,000 under mixed faults", k: 1, data: denseHourData, q: sized(days3, 130000),
+			setup: func(f *fakeService) { f.fault, f.sessDups = randomFaults(7, 0.2, 3, mixed...), 89 }},
+	})
+}
+
+func runExact(t *testing.T, cases []exactCase) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s (1:%d)", tc.name, tc.k), func(t *testing.T) {
-			if raceEnabled && !tc.race {
-				t.Skip("too slow under the race detector")
-			}
 			f, s := searcherAt(tc.k, tc.data(tc.k), 4)
 			if tc.setup != nil {
 				tc.setup(f)
@@ -165,16 +170,10 @@ func assertSameRows(t *testing.T, got, want []Row) {
 	}
 }
 
-// fullSize is scale 1, or 10 under the race detector.
-func fullSize() scale {
-	if raceEnabled {
-		return 10
-	}
-	return 1
-}
-
-func TestWindowSearchNewestStopsEarly(t *testing.T) {
-	k := fullSize()
+// TestWindowSearchNewestStopsEarlyFullScale needs the real sizes: at 1:10 the search is
+// below the single-call limit and never opens a window.
+func TestWindowSearchNewestStopsEarlyFullScale(t *testing.T) {
+	const k scale = 1
 	f, s := searcherAt(k, denseNewestData(k), 1)
 	var windows []Window
 	f.fault = func(c fakeCall) fakeFault {
@@ -197,8 +196,13 @@ func TestWindowSearchNewestStopsEarly(t *testing.T) {
 	}
 }
 
-func TestWindowSearchDenseSecondIsIncomplete(t *testing.T) {
-	k := fullSize()
+func TestWindowSearchDenseSecondIsIncomplete(t *testing.T) { testDenseSecondIsIncomplete(t, 10) }
+
+func TestWindowSearchDenseSecondIsIncompleteFullScale(t *testing.T) {
+	testDenseSecondIsIncomplete(t, 1)
+}
+
+func testDenseSecondIsIncomplete(t *testing.T, k scale) {
 	second := testEpoch.Add(-5 * time.Hour)
 	data := slices.Concat(spread("base", k.n(20000), testEpoch.Add(-24*time.Hour), testEpoch),
 		spread("second", k.n(60000), second, second.Add(time.Second)))
@@ -233,8 +237,10 @@ func TestWindowSearchDenseSecondIsIncomplete(t *testing.T) {
 	}
 }
 
-func TestWindowSearchIncompleteOnlyWhenItMatters(t *testing.T) {
-	k := fullSize()
+// TestWindowSearchIncompleteOnlyWhenItMattersFullScale needs the real sizes: at 1:10 the
+// search is below the single-call limit and never meets the dense second.
+func TestWindowSearchIncompleteOnlyWhenItMattersFullScale(t *testing.T) {
+	const k scale = 1
 	second := testEpoch.Add(-20 * time.Hour)
 	data := slices.Concat(spread("base", k.n(20000), testEpoch.Add(-24*time.Hour), testEpoch),
 		spread("second", k.n(60000), second, second.Add(time.Second)))

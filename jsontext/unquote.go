@@ -12,7 +12,8 @@ import (
 // pass: the AuditData string is the bulk of every row, and json.Unmarshal into a string
 // then []byte copied it twice. It decodes exactly as encoding/json does: invalid UTF-8
 // and lone surrogates become U+FFFD. It reports false for a token that is not a valid
-// JSON string.
+// JSON string, as encoding/json's string grammar has it: no closing quote, an unescaped
+// quote inside, a raw control character (below U+0020), or a bad escape.
 func Unquote(dst, tok []byte) ([]byte, bool) {
 	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
 		return nil, false
@@ -61,9 +62,11 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 				return nil, false
 			}
 			i += 2
+		case c == '"' || c < 0x20:
+			return nil, false
 		case c < utf8.RuneSelf:
 			j := i + 1
-			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '\\' {
+			for j < len(s) && plainASCII(s[j]) {
 				j++
 			}
 			out = append(out, s[i:j]...)
@@ -81,7 +84,12 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 	return out, true
 }
 
-// hex4 reads the four hex digits at s[i:].
+// plainASCII is an ASCII byte that stands for itself inside a JSON string.
+func plainASCII(c byte) bool {
+	return c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\'
+}
+
+// Hex4 reads the four hex digits at s[i:], as after a \u escape.
 func Hex4(s []byte, i int) (rune, bool) {
 	if i+4 > len(s) {
 		return 0, false

@@ -1,9 +1,11 @@
 package jsontext
 
 import (
-	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestUnquoteMatchesEncodingJSON checks the AuditData fast path against json.Unmarshal.
@@ -11,39 +13,76 @@ func TestUnquoteMatchesEncodingJSON(t *testing.T) {
 	for _, tok := range []string{
 		`""`, `"plain"`, `"{\"Id\":\"a\",\"N\":1}"`, `"\\ \/ \b\f\n\r\t"`, `"\u00e9\u20ac\ud83d\ude00"`,
 		`"lone \ud83d x"`, `"lone \ude00"`, `"high then bad \ud83d\u0041"`, "\"raw é 😀 \xff\xfe bytes\"", `"\u2028"`,
+		"\"\x7f delete is not a control character\"", `"\u0000 escaped NUL"`, `"\""`, `"\\"`,
 	} {
 		var want string
-		if err := json.Unmarshal([]byte(tok), &want); err != nil {
-			t.Fatalf("%s: %v", tok, err)
-		}
+		require.NoError(t, json.Unmarshal([]byte(tok), &want), tok)
 		got, ok := Unquote(nil, []byte(tok))
-		if !ok || string(got) != want {
-			t.Errorf("Unquote(%s) = %q, %v; want %q", tok, got, ok, want)
-		}
-	}
-	for _, bad := range []string{`"`, `x`, `"\x"`, `"\u12"`, `"a\"`} {
-		if _, ok := Unquote(nil, []byte(bad)); ok {
-			t.Errorf("Unquote(%s) accepted", bad)
-		}
+		assert.True(t, ok, "Unquote(%s) rejected", tok)
+		assert.Equal(t, want, string(got), tok)
 	}
 }
 
-// FuzzUnquote: whatever encoding/json accepts as a string, Unquote decodes the same.
+// TestUnquoteRejects: every token encoding/json's string grammar rejects, Unquote rejects.
+func TestUnquoteRejects(t *testing.T) {
+	for _, tc := range []struct{ name, tok string }{
+		{"empty", ``},
+		{"lone quote", `"`},
+		{"not a string", `x`},
+		{"no opening quote", `a"`},
+		{"no closing quote", `"a`},
+		{"unknown escape", `"\x"`},
+		{"short \\u escape", `"\u12"`},
+		{"non-hex \\u escape", `"\u12g4"`},
+		{"escaped closing quote", `"a\"`},
+		{"trailing backslash", `"a\`},
+		{"unescaped quote inside", `"a"b"`},
+		{"unescaped quote first", `"""`},
+		{"two strings", `"a""b"`},
+		{"raw NUL", "\"a\x00b\""},
+		{"raw tab", "\"a\tb\""},
+		{"raw newline", "\"a\nb\""},
+		{"raw unit separator", "\"a\x1fb\""},
+		{"raw control after non-ASCII", "\"é\x01\""},
+		{"surrounding space", `"a" `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s string
+			if tc.name != "surrounding space" { // encoding/json skips whitespace around a value
+				require.Error(t, json.Unmarshal([]byte(tc.tok), &s), "the case is not invalid JSON")
+			}
+			got, ok := Unquote(nil, []byte(tc.tok))
+			assert.False(t, ok, "accepted as %q", got)
+			assert.Nil(t, got)
+		})
+	}
+}
+
+func TestUnquoteAppendsToDst(t *testing.T) {
+	got, ok := Unquote([]byte("x:"), []byte(`"a\nb"`))
+	require.True(t, ok)
+	assert.Equal(t, "x:a\nb", string(got))
+}
+
+// FuzzUnquote: Unquote accepts exactly the string tokens encoding/json accepts, and decodes
+// them the same.
 func FuzzUnquote(f *testing.F) {
-	f.Add(`"{\"Id\":\"a\"}"`)
-	f.Add(`"\ud83d\ude00 \ud83d"`)
+	for _, seed := range []string{
+		`"{\"Id\":\"a\"}"`, `"\ud83d\ude00 \ud83d"`, `"a"b"`, "\"a\x01\"", `"a\"`, "\"\xff\"", `""`, `"\u00"`,
+	} {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, tok string) {
+		got, ok := Unquote(nil, []byte(tok))
 		var want string
-		if json.Unmarshal([]byte(tok), &want) != nil {
+		err := json.Unmarshal([]byte(tok), &want)
+		if ok {
+			require.NoError(t, err, "Unquote accepted %q (as %q), encoding/json did not", tok, got)
+			require.Equal(t, want, string(got), "Unquote(%q)", tok)
 			return
 		}
-		trimmed := bytes.TrimSpace([]byte(tok)) // as the row decoder hands it over
-		if len(trimmed) == 0 || trimmed[0] != '"' {
-			return
-		}
-		got, ok := Unquote(nil, trimmed)
-		if !ok || string(got) != want {
-			t.Errorf("Unquote(%q) = %q, %v; want %q", tok, got, ok, want)
-		}
+		// A bare string token (no surrounding space) that encoding/json accepts must be accepted.
+		bare := len(tok) >= 2 && tok[0] == '"' && tok[len(tok)-1] == '"'
+		require.False(t, err == nil && bare, "Unquote rejected %q, encoding/json decodes it as %q", tok, want)
 	})
 }

@@ -1,0 +1,229 @@
+package exoclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The fuzz targets hold the decoders to an oracle written with encoding/json from the wire
+// format {"value":[{…,"Identity":…,"CreationDate":…,"AuditData":"<JSON text>"}…]}: where
+// encoding/json accepts the input as a page (or row), the decoder must accept it too and
+// agree on the row count, Id, CreationTime and AuditData. Where the decoder is more
+// tolerant (AuditData as an object, trailing bytes after the page, duplicate page keys),
+// only the no-panic and validity checks apply.
+
+// oracleRow is a row as encoding/json reads it: AuditData must be a JSON string.
+type oracleRow struct {
+	AuditData    *string
+	Identity     json.RawMessage
+	CreationDate json.RawMessage
+}
+
+// oracleAudit is what the oracle reads inside the AuditData text.
+type oracleAudit struct {
+	ID           any `json:"Id"`
+	CreationTime any `json:"CreationTime"`
+}
+
+// oracleWant is what a decoded row must hold.
+type oracleWant struct {
+	ID           string
+	CreationTime time.Time
+	AuditData    any // the record, decoded with UseNumber
+}
+
+// decodeNumbers is json.Unmarshal with UseNumber and no trailing data allowed.
+func decodeNumbers(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data")
+	}
+	return nil
+}
+
+// oracleScalar is a JSON string's trimmed value or a number's literal text; "" otherwise.
+func oracleScalar(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case json.Number:
+		return string(v)
+	}
+	return ""
+}
+
+// oracleScalarRaw is oracleScalar of a row-level field.
+func oracleScalarRaw(raw json.RawMessage) string {
+	var v any
+	if len(raw) == 0 || decodeNumbers(raw, &v) != nil {
+		return ""
+	}
+	return oracleScalar(v)
+}
+
+// wantRow applies the documented fallbacks (rows.go) to what encoding/json decoded: Id from
+// AuditData, else Identity; CreationTime from AuditData, else CreationDate. ok is false
+// when encoding/json does not see a row with an AuditData string holding an object.
+func wantRow(r oracleRow) (want oracleWant, ok bool) {
+	if r.AuditData == nil {
+		return want, false
+	}
+	text := []byte(*r.AuditData)
+	var record map[string]any
+	if decodeNumbers(text, &record) != nil || record == nil {
+		return want, false
+	}
+	var head oracleAudit
+	if decodeNumbers(text, &head) != nil {
+		return want, false
+	}
+	want.AuditData = record
+	want.ID = oracleScalar(head.ID)
+	if want.ID == "" {
+		want.ID = oracleScalarRaw(r.Identity)
+	}
+	// The date layouts themselves are TestParseTime's business; the oracle checks which
+	// field the time comes from.
+	want.CreationTime = parseTime(oracleScalar(head.CreationTime))
+	if want.CreationTime.IsZero() {
+		want.CreationTime = parseTime(oracleScalarRaw(r.CreationDate))
+	}
+	return want, true
+}
+
+// wantPage is the oracle for a whole page; ok is false where encoding/json does not accept
+// data as a page with unambiguous keys.
+func wantPage(data []byte) (want []oracleWant, ok bool) {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil || top == nil || duplicateKeys(data) {
+		return nil, false
+	}
+	value, found := top["value"]
+	if !found {
+		return nil, false
+	}
+	if next, found := top["@odata.nextLink"]; found {
+		var s *string
+		if json.Unmarshal(next, &s) != nil {
+			return nil, false
+		}
+	}
+	var rows []oracleRow
+	if json.Unmarshal(value, &rows) != nil {
+		return nil, false
+	}
+	for _, r := range rows {
+		w, ok := wantRow(r)
+		if !ok {
+			return nil, false
+		}
+		want = append(want, w)
+	}
+	return want, true
+}
+
+// duplicateKeys reports whether the top-level object of data repeats a key (the decoder's
+// last-one-wins differs from a map's for a null after a value).
+func duplicateKeys(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil {
+		return true
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return true
+		}
+		k, _ := key.(string)
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// assertRowMatches compares a decoded row with the oracle's.
+func assertRowMatches(t *testing.T, i int, got Row, want oracleWant) {
+	t.Helper()
+	require.Equal(t, want.ID, got.ID, "row", i, "Id")
+	require.True(t, want.CreationTime.Equal(got.CreationTime), "row ", i, " CreationTime ", got.CreationTime, ", want ", want.CreationTime)
+	var record any
+	require.NoError(t, decodeNumbers(got.AuditData, &record), "row ", i, " AuditData ", string(got.AuditData))
+	require.True(t, reflect.DeepEqual(want.AuditData, record), "row ", i, " AuditData ", string(got.AuditData), " differs from the wire's ", want.AuditData)
+}
+
+// FuzzDecodeRow checks the row decoder never panics, that what it accepts keeps AuditData
+// as a valid JSON object, and that it agrees with encoding/json on every row that
+// encoding/json reads with AuditData as a string.
+func FuzzDecodeRow(f *testing.F) {
+	f.Add([]byte(rowJSON("a", "2026-01-01T00:00:00")))
+	f.Add([]byte(`{"RecordType":15,"CreationDate":"/Date(1767225600000)/","AuditData":{"Id":"x"}}`))
+	f.Add([]byte(`{"Identity":" ident ","CreationDate":"2026-01-01T00:00:00Z","AuditData":"{\"Id\":\"\",\"CreationTime\":\"bad\",\"N\":1.50}"}`))
+	f.Add([]byte(`{"Identity":7,"AuditData":"{\"Id\":12e3,\"id\":null}"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		row, err := DecodeRow(data)
+		if err == nil && (!json.Valid(row.AuditData) || !bytes.HasPrefix(bytes.TrimSpace(row.AuditData), []byte("{"))) {
+			t.Fatalf("accepted AuditData is not a JSON object: %q", row.AuditData)
+		}
+		var r oracleRow
+		if json.Unmarshal(data, &r) != nil {
+			return
+		}
+		want, ok := wantRow(r)
+		if !ok {
+			return
+		}
+		require.NoError(t, err, "encoding/json reads the row")
+		assertRowMatches(t, 0, row, want)
+	})
+}
+
+// FuzzDecodePage checks the page decoder never panics, respects its byte limit, and agrees
+// with encoding/json on every page encoding/json reads.
+func FuzzDecodePage(f *testing.F) {
+	f.Add([]byte(`{"value":[`+rowJSON("a", "2026-01-01T00:00:00")+`],"@odata.nextLink":"https://h/x"}`), int64(1<<20))
+	f.Add([]byte(`{"value":[]}`), int64(4))
+	f.Add([]byte(`{"value":[`+rowJSON("a", "2026-01-01T00:00:00")+`,{"Identity":"i","AuditData":"{\"CreationTime\":\"2026-01-02T00:00:00Z\"}"}],"VALUE":[]}`), int64(1<<20))
+	f.Fuzz(func(t *testing.T, data []byte, limit int64) {
+		if limit <= 0 || limit > 1<<20 {
+			limit = 1 << 20
+		}
+		rows, _, err := DecodePage(bytes.NewReader(data), limit)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		var doc json.RawMessage
+		if err == nil && dec.Decode(&doc) == nil && dec.InputOffset() > limit {
+			t.Fatalf("accepted a %d-byte document over a %d-byte limit", dec.InputOffset(), limit)
+		}
+		for _, r := range rows {
+			if !json.Valid(r.AuditData) {
+				t.Fatalf("invalid AuditData %q", r.AuditData)
+			}
+		}
+		want, ok := wantPage(data)
+		if !ok {
+			return
+		}
+		rows, _, err = DecodePage(bytes.NewReader(data), int64(len(data)))
+		require.NoError(t, err, "encoding/json reads the page")
+		require.Len(t, rows, len(want))
+		for i := range want {
+			assertRowMatches(t, i, rows[i], want[i])
+		}
+	})
+}
