@@ -26,11 +26,13 @@ var liveBehaviours = []struct {
 	}},
 }
 
-// TestLiveSearchExact: the exact newest N at the sizes the held-out checks use, under
+// TestLiveSearchExactFullScale: the exact newest N at the sizes the held-out checks use, under
 // every live behaviour alone and all at once, with the service's real limits (5,000 rows
 // per call, 50,000 per session). A refused continuation costs at most one call per search,
-// and no more calls are in flight than workers.
-func TestLiveSearchExact(t *testing.T) {
+// and no more calls are in flight than workers. At full size it runs without the race
+// detector (make test's FullScale pass); TestLiveRefusedContinuationSetsPageSize covers
+// the concurrent sizing under -race.
+func TestLiveSearchExactFullScale(t *testing.T) {
 	days3 := last(72 * time.Hour)
 	spread30k := func(scale) []Row { return spread("s30", 30000, testEpoch.Add(-72*time.Hour), testEpoch) }
 	shapes := []struct {
