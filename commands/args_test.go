@@ -77,15 +77,6 @@ func TestRecordTypeName(t *testing.T) {
 	}
 }
 
-func TestRecordTypeTable(t *testing.T) {
-	if n := len(recordTypes.byNumber); n < 250 {
-		t.Errorf("only %d record types loaded", n)
-	}
-	if len(recordTypes.byNumber) != len(recordTypes.byName) {
-		t.Errorf("%d numbers but %d names", len(recordTypes.byNumber), len(recordTypes.byName))
-	}
-}
-
 func TestRecordTypeArgJSONNumber(t *testing.T) {
 	for _, v := range []any{json.Number("8"), 8.0, 8} {
 		got, err := ParseSearchArgs(map[string]any{"record_type": v}, testNow)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/jsontext"
+	"github.com/o365auditlog/o365auditlog/recordtype"
 )
 
 // DecodePage stream-decodes one InvokeCommand response body {"value":[ROW…],
@@ -261,11 +262,15 @@ func scalarText(v json.RawMessage) string {
 	return ""
 }
 
-// recordTypeText maps a number (JSON number or digit string) to its enum name.
+// recordTypeText maps a number (JSON number or digit string) to its enum name; a number the
+// table does not know yet stays its decimal text (Microsoft adds record types often).
 func recordTypeText(v json.RawMessage) string {
 	s := scalarText(v)
 	if n, err := strconv.Atoi(s); err == nil {
-		return recordTypeName(n)
+		if t, ok := recordtype.ByValue(n); ok {
+			return t.Name
+		}
+		return strconv.Itoa(n)
 	}
 	return s
 }
