@@ -92,7 +92,7 @@ func recordsEntry(args SearchArgs, res *exoclient.Result) (integration.Entry, er
 	if err != nil {
 		return integration.Entry{}, unreadableRecord(err)
 	}
-	readable, err := humanreadable.Markdown(args.Start, args.End, records)
+	readable, err := humanreadable.CanonicalMarkdown(args.Start, args.End, records)
 	if err != nil {
 		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%w). "+
 			"Narrow the search (fewer records or filters) and run it again.", err)

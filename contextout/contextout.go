@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // Key is the entry-context key of the search results (DESIGN §5): XSOAR merges the list
@@ -47,8 +49,8 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // the same records, in the same order, as canonical compact JSON. The first record that is
 // not a JSON object fails the whole list with a *RecordError naming its position. The
 // result is never nil, so it encodes as [] when there are no records.
-func Records(records []json.RawMessage) ([]json.RawMessage, error) {
-	out := make([]json.RawMessage, len(records))
+func Records(records []json.RawMessage) ([]jsontext.Canonical, error) {
+	out := make([]jsontext.Canonical, len(records))
 	for i, rec := range records {
 		clean, err := Record(rec)
 		if err != nil {
@@ -61,8 +63,9 @@ func Records(records []json.RawMessage) ([]json.RawMessage, error) {
 
 // Record sanitizes one AuditData record: it must be a JSON object (surrounding whitespace
 // allowed). Raw control characters inside strings, which strict JSON forbids, are accepted
-// and escaped: the service has been seen to pass them through.
-func Record(data []byte) (json.RawMessage, error) {
+// and escaped: the service has been seen to pass them through. The result is the only source
+// of jsontext.Canonical values.
+func Record(data []byte) (jsontext.Canonical, error) {
 	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
 	s.skipSpace()
 	if s.pos >= len(s.in) {
@@ -91,9 +94,9 @@ func Value(data []byte) (json.RawMessage, error) {
 }
 
 // EntryContext is the EntryContext of a search entry holding the records under Key.
-func EntryContext(records []json.RawMessage) map[string]any {
+func EntryContext(records []jsontext.Canonical) map[string]any {
 	if records == nil {
-		records = []json.RawMessage{}
+		records = []jsontext.Canonical{}
 	}
 	return map[string]any{Key: records}
 }

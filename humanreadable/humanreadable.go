@@ -3,6 +3,8 @@ package humanreadable
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // dateLayout is the seed's MM/dd/yyyy HH:mm:ss.
@@ -24,6 +26,16 @@ func Empty(start, end time.Time) string {
 // records.
 func Markdown(start, end time.Time, records []json.RawMessage) (string, error) {
 	table, err := Table(records)
+	if err != nil {
+		return "", err
+	}
+	return Title(start, end) + "\n" + table, nil
+}
+
+// CanonicalMarkdown is Markdown for records that contextout has already sanitised: the
+// table reads them without cleaning each one again (see CanonicalTable).
+func CanonicalMarkdown(start, end time.Time, records []jsontext.Canonical) (string, error) {
+	table, err := CanonicalTable(records)
 	if err != nil {
 		return "", err
 	}

@@ -6,9 +6,9 @@ import (
 	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
-// The functions below read JSON text that contextout has already validated and put in
-// canonical compact form: no whitespace, strings escaping only '"', '\\' and control or
-// line-separator characters. They do not validate.
+// The functions below read jsontext.Canonical text: JSON that contextout has already
+// validated and put in canonical compact form (no whitespace, strings escaping only '"',
+// '\\' and control or line-separator characters). They do not validate.
 
 // members yields the key (quoted canonical text) and value text of each top-level member
 // of a canonical object.
@@ -18,6 +18,9 @@ func members(obj []byte) iter.Seq2[[]byte, []byte] {
 		for i < len(obj) && obj[i] != '}' {
 			kEnd := skipString(obj, i)
 			vStart := kEnd + 1 // after ':'
+			if vStart >= len(obj) {
+				return // not reached for canonical text; no panic on bytes that break the contract
+			}
 			vEnd := skipValue(obj, vStart)
 			if !yield(obj[i:kEnd], obj[vStart:vEnd]) {
 				return

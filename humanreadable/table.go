@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/o365auditlog/o365auditlog/contextout"
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // Table renders records (each the JSON text of one object) as a GFM table (DESIGN §5):
@@ -17,10 +18,27 @@ import (
 // "| --- | ---", as in the seed; every line ends with "\n". A record that is not a JSON
 // object (or nests deeper than contextout.MaxDepth) fails the table with a
 // *contextout.RecordError naming it. No records, or records without any key, give "".
+//
+// Table accepts any bytes: it sanitises every record first. Records that contextout has
+// sanitised already go to CanonicalTable, which skips that pass.
 func Table(records []json.RawMessage) (string, error) {
 	clean, err := contextout.Records(records)
 	if err != nil {
 		return "", err
+	}
+	return CanonicalTable(clean)
+}
+
+// CanonicalTable is Table for records that contextout has already put in canonical form:
+// it reads them as they are, without a second sanitising pass, which cost more than the
+// rendering itself. It still refuses a record that does not even look like an object
+// (empty, or not enclosed in braces) with a *contextout.RecordError, so that a nil left in
+// the list cannot pass for a row.
+func CanonicalTable(clean []jsontext.Canonical) (string, error) {
+	for i, rec := range clean {
+		if len(rec) < 2 || rec[0] != '{' || rec[len(rec)-1] != '}' {
+			return "", &contextout.RecordError{Index: i, Err: contextout.ErrNotObject}
+		}
 	}
 	cols, index := columns(clean)
 	if len(cols) == 0 {
@@ -53,7 +71,7 @@ func Table(records []json.RawMessage) (string, error) {
 
 // columns returns the decoded, sorted union of top-level keys and, for each key's canonical
 // JSON text (contextout makes equal strings equal text), its column.
-func columns(records []json.RawMessage) ([]string, map[string]int) {
+func columns(records []jsontext.Canonical) ([]string, map[string]int) {
 	seen := map[string]string{} // canonical key text → decoded key
 	for _, rec := range records {
 		for key := range members(rec) {
@@ -134,7 +152,7 @@ func appendValue(dst, val, scratch []byte) ([]byte, []byte) {
 
 // tableSize estimates the output size so the builder grows once: the records' text plus
 // room for separators and escapes.
-func tableSize(records []json.RawMessage, ncols int) int {
+func tableSize(records []jsontext.Canonical, ncols int) int {
 	n := 0
 	for _, r := range records {
 		n += len(r)

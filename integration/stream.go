@@ -24,8 +24,9 @@ func (r RawJSON) MarshalJSON() ([]byte, error) {
 	return r, nil
 }
 
-// RawJSONList converts records to RawJSON without copying their bytes.
-func RawJSONList(records []json.RawMessage) []RawJSON {
+// RawJSONList converts records (json.RawMessage, jsontext.Canonical, …) to RawJSON
+// without copying their bytes.
+func RawJSONList[T ~[]byte](records []T) []RawJSON {
 	out := make([]RawJSON, len(records))
 	for i, r := range records {
 		out[i] = RawJSON(r)
