@@ -80,6 +80,7 @@ func profileOne(dir, name string, records int, asFile bool) error {
 		Stdout:   &out,
 		Logger:   slog.New(slog.DiscardHandler),
 		Registry: commands.RegistryWith(commands.Options{Dir: work, Logger: slog.New(slog.DiscardHandler)}),
+		FileDir:  work,
 	}
 	cpu, err := os.Create(filepath.Join(dir, name+".cpu.pprof"))
 	if err != nil {

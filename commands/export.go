@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/humanreadable"
 	"github.com/o365auditlog/o365auditlog/integration"
@@ -27,9 +25,10 @@ type windowStreamer interface {
 }
 
 // exportSearch runs the search for as_file=true: the newest result_size records go, newest
-// first, to a JSON Lines file in dir named "<investigation id>_<FileID>"; the entries are
-// the file entry, the summary note and, when windows were incomplete, the warning.
-func (h handlers) exportSearch(ctx context.Context, client Client, args SearchArgs, investigation string) ([]integration.Entry, error) {
+// first, to a JSON Lines file that the session stores for a file entry (DESIGN §5 as_file);
+// the entries are the file entry, the summary note and, when windows were incomplete, the
+// warning. Only the temporary spill file lives in the handlers' Dir.
+func (h handlers) exportSearch(ctx context.Context, client Client, args SearchArgs, s integration.Session) ([]integration.Entry, error) {
 	dir := h.Dir
 	if dir == "" {
 		dir = "."
@@ -43,18 +42,21 @@ func (h handlers) exportSearch(ctx context.Context, client Client, args SearchAr
 	if err != nil {
 		return nil, err
 	}
-	fileID := uuid.NewString()
-	path := filepath.Join(dir, exportFileName(investigation, fileID))
-	count, err := writeExport(path, spill, args.ResultSize)
+	name := "o365-auditlog-" + args.Start.UTC().Format(exportTimeLayout) + "-" + args.End.UTC().Format(exportTimeLayout) + ".jsonl"
+	count := 0
+	file, err := s.WriteFile(name, func(w io.Writer) error {
+		n, werr := spill.mergeTo(w, args.ResultSize)
+		count = n
+		return werr
+	})
 	if err != nil {
 		return nil, exportError(err)
 	}
 	sum := newSummary(args, count, res.Incomplete)
-	sum.File = "o365-auditlog-" + args.Start.UTC().Format(exportTimeLayout) + "-" + args.End.UTC().Format(exportTimeLayout) + ".jsonl"
-	sum.FileID = fileID
+	sum.File, sum.FileID = file.File, file.FileID
 	h.Logger.InfoContext(ctx, "audit log exported", "records", sum.Count, "file", sum.File, "file_id", sum.FileID)
 	entries := []integration.Entry{
-		{Type: integration.EntryFile, File: sum.File, FileID: sum.FileID, Contents: "", ContentsFormat: "text"},
+		file,
 		{
 			Type: integration.EntryNote, ContentsFormat: "json", Contents: sum,
 			EntryContext:           map[string]any{SummaryContextKey: sum},
@@ -95,37 +97,6 @@ func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs
 		return nil, err
 	}
 	return &exoclient.Result{Incomplete: res.Incomplete}, nil
-}
-
-// writeExport merges the spilled runs into the file at path (created, never overwritten).
-func writeExport(path string, spill *runSpill, limit int) (int, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return 0, err
-	}
-	n, err := spill.mergeTo(f, limit)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return n, err
-}
-
-// exportFileName is XSOAR's name for a file entry's bytes: "<investigation id>_<FileID>".
-// An investigation id that could leave the directory is made harmless.
-func exportFileName(investigation, fileID string) string {
-	safe := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == 0 {
-			return '_'
-		}
-		return r
-	}, investigation)
-	if safe == "." || safe == ".." {
-		safe = strings.Repeat("_", len(safe))
-	}
-	return safe + "_" + fileID
 }
 
 // exportReadable is the War Room text of an export.

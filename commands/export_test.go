@@ -4,15 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/integration"
@@ -53,7 +56,9 @@ func exportHarness(t *testing.T, c Client) (integration.Registry, string) {
 	}), dir
 }
 
-func runExport(t *testing.T, c Client, args map[string]any) ([]integration.Entry, string) {
+// runExport runs an as_file search; it returns the session (entries and stored files) and
+// the handlers' Dir (where only the temporary spill file may appear).
+func runExport(t *testing.T, c Client, args map[string]any) (*fakeSession, string) {
 	t.Helper()
 	reg, dir := exportHarness(t, c)
 	s := &fakeSession{}
@@ -61,14 +66,16 @@ func runExport(t *testing.T, c Client, args map[string]any) ([]integration.Entry
 	if err := reg[Search].Run(context.Background(), req, s); err != nil {
 		t.Fatal(err)
 	}
-	return s.entries, dir
+	return s, dir
 }
 
 var exportArgs = map[string]any{"start_date": "2021-01-01", "end_date": "2021-01-02", "as_file": "true", "result_size": "100"}
 
-// exportLines reads the file of the file entry and checks the entry shape and the summary.
-func exportLines(t *testing.T, entries []integration.Entry, dir string) ([]string, SearchSummary) {
+// exportLines reads the file of the file entry, as the session stored it, and checks the
+// entry shape and the summary.
+func exportLines(t *testing.T, s *fakeSession) ([]string, SearchSummary) {
 	t.Helper()
+	entries := s.entries
 	if len(entries) < 2 {
 		t.Fatalf("%d entries, want a file entry and a summary", len(entries))
 	}
@@ -87,9 +94,9 @@ func exportLines(t *testing.T, entries []integration.Entry, dir string) ([]strin
 	if !strings.HasPrefix(note.HumanReadable, "### Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00\n") {
 		t.Errorf("HumanReadable %q", note.HumanReadable)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "77_"+f.FileID))
-	if err != nil {
-		t.Fatal(err)
+	b, ok := s.files[f.FileID]
+	if !ok || len(s.files) != 1 {
+		t.Fatalf("stored files %v, want one under the entry's FileID %s", len(s.files), f.FileID)
 	}
 	var lines []string
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
@@ -120,8 +127,9 @@ func exportIDs(t *testing.T, lines []string) string {
 
 func TestExportFromResult(t *testing.T) {
 	c := &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("b", 5), exportRow("a", 9), exportRow("c", 5)}}}
-	entries, dir := runExport(t, c, exportArgs)
-	lines, sum := exportLines(t, entries, dir)
+	s, _ := runExport(t, c, exportArgs)
+	entries := s.entries
+	lines, sum := exportLines(t, s)
 	if got := exportIDs(t, lines); got != "a,b,c" {
 		t.Errorf("order %s, want newest first, ties by Id", got)
 	}
@@ -145,33 +153,33 @@ func TestExportStreamsWindows(t *testing.T) {
 		},
 		fakeClient: fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("probe", 40)}}},
 	}
-	entries, dir := runExport(t, c, exportArgs)
-	lines, sum := exportLines(t, entries, dir)
+	s, _ := runExport(t, c, exportArgs)
+	lines, sum := exportLines(t, s)
 	if got := exportIDs(t, lines); got != "probe,w2,w2b,edge,w1-new,w1-old" {
 		t.Errorf("records %s", got)
 	}
 	if sum.Count != 6 || !sum.Complete {
 		t.Errorf("summary %+v", sum)
 	}
-	entries, dir = runExport(t, c, map[string]any{"start_date": "2021-01-01", "end_date": "2021-01-02", "as_file": true, "result_size": 3})
-	lines, sum = exportLines(t, entries, dir)
+	s, dir := runExport(t, c, map[string]any{"start_date": "2021-01-01", "end_date": "2021-01-02", "as_file": true, "result_size": 3})
+	lines, sum = exportLines(t, s)
 	if got := exportIDs(t, lines); got != "probe,w2,w2b" || sum.Count != 3 {
 		t.Errorf("result_size 3: %s, %+v", got, sum)
 	}
-	if !strings.Contains(entries[1].HumanReadable, "result_size limit") {
-		t.Errorf("HumanReadable %q should say the limit was reached", entries[1].HumanReadable)
+	if !strings.Contains(s.entries[1].HumanReadable, "result_size limit") {
+		t.Errorf("HumanReadable %q should say the limit was reached", s.entries[1].HumanReadable)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, ".o365auditlog-spill-*"))
-	if len(leftovers) != 0 {
-		t.Errorf("temporary files left: %v", leftovers)
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left in the handlers' Dir: %v", left)
 	}
 }
 
 func TestExportEmptyAndIncomplete(t *testing.T) {
 	w := exoclient.Window{Start: utc(2021, 1, 1, 5, 0, 0), End: utc(2021, 1, 1, 5, 0, 1)}
 	c := &fakeClient{result: &exoclient.Result{Incomplete: []exoclient.Window{w}}}
-	entries, dir := runExport(t, c, exportArgs)
-	lines, sum := exportLines(t, entries, dir)
+	s, _ := runExport(t, c, exportArgs)
+	entries := s.entries
+	lines, sum := exportLines(t, s)
 	if len(lines) != 0 || sum.Count != 0 || sum.Complete {
 		t.Errorf("lines %d, summary %+v", len(lines), sum)
 	}
@@ -189,21 +197,30 @@ func TestExportUnreadableRecord(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			reg, dir := exportHarness(t, c)
 			req := &integration.Request{Command: Search, Params: validParams(), Args: exportArgs, InvestigationID: "77"}
-			err := reg[Search].Run(context.Background(), req, &fakeSession{})
+			s := &fakeSession{}
+			err := reg[Search].Run(context.Background(), req, s)
 			if err == nil || !strings.HasPrefix(err.Error(), "Exchange Online returned an audit record that cannot be read") {
 				t.Errorf("error %v", err)
 			}
-			if left, _ := os.ReadDir(dir); len(left) != 0 {
-				t.Errorf("files left behind: %v", left)
+			if left, _ := os.ReadDir(dir); len(left) != 0 || len(s.files) != 0 {
+				t.Errorf("files left behind: %v, stored: %d", left, len(s.files))
 			}
 		})
 	}
 }
 
-func TestExportFileName(t *testing.T) {
-	for inv, want := range map[string]string{"42": "42_id", "../x": ".._x_id", "..": "___id", "a/b\\c": "a_b_c_id", "": "_id"} {
-		if got := exportFileName(inv, "id"); got != want {
-			t.Errorf("exportFileName(%q) = %q, want %q", inv, got, want)
-		}
-	}
+// TestExportStoreFails: when the session cannot store the file, the analyst reads what to
+// check, and the spill file is gone.
+func TestExportStoreFails(t *testing.T) {
+	c := &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("a", 1)}}}
+	reg, dir := exportHarness(t, c)
+	s := &fakeSession{fileErr: errors.New("no space left on device")}
+	req := &integration.Request{Command: Search, Params: validParams(), Args: exportArgs, InvestigationID: "77"}
+	err := reg[Search].Run(context.Background(), req, s)
+	require.Error(t, err)
+	assert.Equal(t, "The audit records could not be written to the export file (no space left on device). "+
+		"Check the free space and permissions of the integration's working directory, or narrow the search.", err.Error())
+	assert.Empty(t, s.entries)
+	left, _ := os.ReadDir(dir)
+	assert.Empty(t, left)
 }

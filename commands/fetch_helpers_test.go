@@ -103,6 +103,10 @@ func (s *engineSession) Call(_ context.Context, command string, args map[string]
 
 func (s *engineSession) Secret(string) {}
 
+func (s *engineSession) WriteFile(string, func(io.Writer) error) (integration.Entry, error) {
+	return integration.Entry{}, errors.New("fetch-incidents writes no files")
+}
+
 // fetchHarness runs fetch-incidents against an auditWorld with a settable clock.
 type fetchHarness struct {
 	t       *testing.T

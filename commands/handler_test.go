@@ -1,9 +1,11 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -32,10 +34,32 @@ func (f *fakeClient) Search(_ context.Context, q exoclient.Query) (*exoclient.Re
 
 func (f *fakeClient) Ping(context.Context) error { f.pings++; return f.pingErr }
 
-// fakeSession collects what a handler sends.
+// fakeSession collects what a handler sends, file entries' bytes included (in memory,
+// keyed by FileID).
 type fakeSession struct {
 	entries []integration.Entry
 	secrets []string
+	files   map[string][]byte
+	// fileErr, when set, is what storing a file fails with (after write ran).
+	fileErr error
+}
+
+// WriteFile keeps the bytes under a fresh FileID; like the real session it keeps nothing
+// when write or the storage fails.
+func (s *fakeSession) WriteFile(name string, write func(io.Writer) error) (integration.Entry, error) {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return integration.Entry{}, err
+	}
+	if s.fileErr != nil {
+		return integration.Entry{}, s.fileErr
+	}
+	id := fmt.Sprintf("00000000-0000-4000-8000-%012d", len(s.files)+1)
+	if s.files == nil {
+		s.files = map[string][]byte{}
+	}
+	s.files[id] = buf.Bytes()
+	return integration.FileEntry(name, id), nil
 }
 
 func (s *fakeSession) Results(entries ...integration.Entry) error {

@@ -28,9 +28,9 @@ type Options struct {
 	NewClient func(cfg exoclient.Config) (Client, error)
 	// Logger receives diagnostics (never secrets); nil means slog.Default().
 	Logger *slog.Logger
-	// Dir is the working directory where file entries' bytes are written, as
-	// "<investigation id>_<FileID>" (the engine picks them up there); "" means the current
-	// directory.
+	// Dir is where an as_file search keeps its temporary spill file (removed before the
+	// command returns); "" means the current directory. The file entry's own bytes go
+	// where the session stores them (integration.Session.WriteFile).
 	Dir string
 	// Deadline overrides every command's deadline (SearchDeadline, FetchDeadline,
 	// TestModuleDeadline); 0 means those. Tests shorten it.

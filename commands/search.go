@@ -40,7 +40,7 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	h.Logger.DebugContext(ctx, "searching the audit log",
 		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_type", args.RecordType, "as_file", args.AsFile)
 	if args.AsFile {
-		entries, err := h.exportSearch(ctx, client, args, req.InvestigationID)
+		entries, err := h.exportSearch(ctx, client, args, s)
 		if err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ func serveSearch(t *testing.T, c Client, args map[string]any) ([]wireEntry, stri
 		"context": map[string]any{"Inv": map[string]any{"id": "9"}}})
 	require.NoError(t, err)
 	var out bytes.Buffer
-	srv := integration.Server{Stdin: bytes.NewReader(append(line, '\n')), Stdout: &out, Registry: reg}
+	srv := integration.Server{Stdin: bytes.NewReader(append(line, '\n')), Stdout: &out, Registry: reg, FileDir: dir}
 	require.NoError(t, srv.Serve(context.Background()))
 
 	var entries []wireEntry

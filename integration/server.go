@@ -38,6 +38,11 @@ type Server struct {
 	// Redactor collects the secrets of every execution (params, Session.Secret); nil means a
 	// fresh one. Share it with the handlers' own logger so their logs are redacted too.
 	Redactor *Redactor
+	// FileDir is the directory where Session.WriteFile puts file entries' bytes, named
+	// "<investigation id>_<FileID>" as the engine expects in its working directory
+	// (DESIGN §5 as_file); "" means the current directory. A host running the plugin
+	// in-process (the `run` mode) may point it elsewhere.
+	FileDir string
 }
 
 // loop is the state of one Serve call.

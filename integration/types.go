@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"io"
 )
 
 // Entry types (XSOAR's EntryType values).
@@ -61,6 +62,11 @@ type Session interface {
 	Call(ctx context.Context, command string, args map[string]any) (json.RawMessage, error)
 	// Secret registers a value that must never appear in logs or outputs.
 	Secret(value string)
+	// WriteFile stores the bytes of a new file entry: it creates the file where this
+	// session's engine picks file entries up, calls write once to fill it, and returns the
+	// entry to send (Type 3, File = name, the shown file name, and a fresh FileID). When
+	// write or the file fails, nothing is left behind and the error is returned.
+	WriteFile(name string, write func(io.Writer) error) (Entry, error)
 }
 
 // Handler runs one command. A returned error becomes an error entry (or, for fetch commands,
