@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"context"
 	"crypto/x509"
 	"errors"
@@ -53,7 +55,7 @@ type Options struct {
 
 // Client talks to one tenant's Exchange Online admin API. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
+	cfg     auditsearch.Config
 	ep      endpoints
 	http    *http.Client
 	retry   *retrier
@@ -71,7 +73,7 @@ type Client struct {
 // New builds a client: it validates the URLs, loads the certificate from cfg.PFX (PFX of
 // any common encryption, or PEM), builds the credential and the one HTTP client. It makes
 // no network call.
-func New(cfg Config, opts *Options) (*Client, error) {
+func New(cfg auditsearch.Config, opts *Options) (*Client, error) {
 	o := withDefaults(opts)
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout

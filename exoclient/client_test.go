@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"context"
 	"encoding/json"
 	"net/http"
@@ -16,9 +18,11 @@ func TestSearchPageSendsTheContractRequest(t *testing.T) {
 	c := env.client(nil)
 	p := SearchParams{
 		Start: time.Date(2026, 1, 1, 1, 2, 3, 0, time.FixedZone("x", 3600)), End: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
-		ResultSize: 5000, SessionID: "s-1", LargeSet: true, FreeText: "report.docx", RecordType: "SharePointFileOperation",
-		IPAddresses: []string{"10.0.0.1"}, Operations: []string{"FileAccessed", "FileDeleted"}, UserIDs: []string{"a@contoso.com"},
-		ObjectIDs: []string{"https://contoso.sharepoint.com/x"},
+		ResultSize: 5000, SessionID: "s-1", LargeSet: true, Filters: auditsearch.Filters{
+			FreeText: "report.docx", RecordType: "SharePointFileOperation",
+			IPAddresses: []string{"10.0.0.1"}, Operations: []string{"FileAccessed", "FileDeleted"}, UserIDs: []string{"a@contoso.com"},
+			ObjectIDs: []string{"https://contoso.sharepoint.com/x"},
+		},
 	}
 	rows, err := c.SearchPage(context.Background(), p)
 	require.NoError(t, err)

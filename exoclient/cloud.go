@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"fmt"
 	"net/url"
 	"strings"
@@ -41,7 +43,7 @@ type endpoints struct {
 }
 
 // resolveEndpoints validates the URLs in cfg and picks the cloud.
-func resolveEndpoints(cfg Config) (endpoints, error) {
+func resolveEndpoints(cfg auditsearch.Config) (endpoints, error) {
 	exo, err := url.Parse(strings.TrimRight(strings.TrimSpace(cfg.URL), "/"))
 	if err != nil || exo.Scheme != "https" || exo.Host == "" {
 		return endpoints{}, &ConfigError{Field: "url", Problem: "must be an https URL such as https://outlook.office365.com"}

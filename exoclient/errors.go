@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -172,7 +174,7 @@ var errCutShort = errors.New("the service cut the page short (\"more results ava
 // what the service serves per page: asking for that many rows per call avoids
 // continuations altogether.
 type ContinuationRefusedError struct {
-	Rows     []Row
+	Rows     []auditsearch.Record
 	PageRows int
 	Err      error
 }
@@ -190,7 +192,7 @@ func (e *ContinuationRefusedError) Unwrap() error { return e.Err }
 // that window, so trying later or a narrower date range helps, the settings do not.
 type WindowFailedError struct {
 	// Window is the time window that could not be fetched whole.
-	Window Window
+	Window auditsearch.Window
 	// Attempts is the number of sessions tried.
 	Attempts int
 	// Last says what broke the last session.

@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -81,7 +83,7 @@ func requestBody(p SearchParams) ([]byte, error) {
 // A 200 without rows whose warnings report a failure is a *WarningError (retried like a
 // 503, L3); a session call the service says it cut short without a continuation has lost
 // rows and fails with ErrSessionLost.
-func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
+func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]auditsearch.Record, error) {
 	body, err := requestBody(p)
 	if err != nil {
 		return nil, err
@@ -98,10 +100,10 @@ func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) 
 }
 
 // searchPageOnce is one call and its continuations.
-func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) ([]Row, error) {
+func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) ([]auditsearch.Record, error) {
 	target := c.ep.invokeURL(c.cfg.Organization)
 	var (
-		rows      []Row
+		rows      []auditsearch.Record
 		firstPage int
 	)
 	for links := 0; ; links++ {

@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"context"
 	"crypto/rand"
 	"errors"
@@ -52,7 +54,7 @@ const (
 
 // sessionRun is one session over one window.
 type sessionRun struct {
-	rows []Row
+	rows []auditsearch.Record
 	end  sessionEnd
 	// why says what broke the session or made it ambiguous, for logs and errors.
 	why string
@@ -66,8 +68,8 @@ type sessionRun struct {
 
 // windowOutcome is what fetching one window produced.
 type windowOutcome struct {
-	window Window
-	rows   []Row
+	window auditsearch.Window
+	rows   []auditsearch.Record
 	// capped means rows are at the session cap and the window may hold more.
 	capped bool
 	// resplit means a session broke off after several pages: the window is fetched again
@@ -82,9 +84,9 @@ type windowOutcome struct {
 // session cannot be trusted. An ambiguous end is accepted when a second session ends the
 // same way with the same number of rows. It gives up after windowMaxAttempts sessions,
 // naming the window.
-func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOutcome {
+func (s *searcher) fetchWindow(ctx context.Context, q auditsearch.Query, w auditsearch.Window) windowOutcome {
 	var ambiguous []int
-	if q.probeEmpty && w.Start.Equal(q.Start) && w.End.Equal(q.End) {
+	if s.probeEmpty && w.Start.Equal(q.Start) && w.End.Equal(q.End) {
 		ambiguous = []int{0} // the call without a session found nothing too
 	}
 	why := ""
@@ -138,17 +140,17 @@ func brokenEstimate(run sessionRun) int {
 // The rows asked per call are fixed for the session when its first call is made
 // (pageSizer). A page made only of rows the session already returned means the session
 // went past its end and started over (DESIGN §4b L9): it is finished.
-func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRun, error) {
+func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w auditsearch.Window) (sessionRun, error) {
 	size, probe, err := s.sizer.acquire(ctx)
 	if err != nil {
 		return sessionRun{}, err
 	}
-	p := q.params(w)
+	p := callParams(q, w)
 	p.LargeSet, p.ResultSize, p.SessionID = true, size, s.newSessionID()
 	run := sessionRun{size: size}
 	seen := make(map[string]struct{})
 	for call := 1; ; call++ {
-		page, err := s.pages.SearchPage(ctx, p)
+		page, err := s.searchPage(ctx, p)
 		if probe {
 			s.sizer.done(size, len(page), err)
 			probe = false
@@ -192,7 +194,7 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 }
 
 // allSeen reports whether every row of page is already in seen.
-func allSeen(page []Row, seen map[string]struct{}) bool {
+func allSeen(page []auditsearch.Record, seen map[string]struct{}) bool {
 	for _, r := range page {
 		if _, ok := seen[r.ID]; !ok {
 			return false
@@ -229,20 +231,20 @@ func brokenSession(run sessionRun, why string) sessionRun {
 
 // bogusRow returns the index of the first row of a bogus page (ResultIndex -1 or
 // ResultCount 0), or -1.
-func bogusRow(page []Row) int {
-	return slices.IndexFunc(page, func(r Row) bool { return r.ResultIndex == -1 || r.ResultCount == 0 })
+func bogusRow(page []auditsearch.Record) int {
+	return slices.IndexFunc(page, func(r auditsearch.Record) bool { return r.ResultIndex == -1 || r.ResultCount == 0 })
 }
 
 // lostPage reports whether page starts well past the rows received so far: a call whose
 // answer was lost after the service had advanced the session. ResultIndex is the row's
 // position in the session; half a page of slack tolerates duplicates, whatever index
 // the service gives them.
-func lostPage(page []Row, received, pageSize int) bool {
+func lostPage(page []auditsearch.Record, received, pageSize int) bool {
 	m := minResultIndex(page)
 	return m > 0 && m > received+1+pageSize/2
 }
 
-func minResultIndex(page []Row) int {
+func minResultIndex(page []auditsearch.Record) int {
 	m := 0
 	for _, r := range page {
 		if r.ResultIndex > 0 && (m == 0 || r.ResultIndex < m) {

@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -18,7 +20,7 @@ import (
 // newHTTPClient builds the one client shared by token and API requests: TLS 1.2+,
 // optional InsecureSkipVerify, the system proxy only when asked, and Timeout per request.
 // Go reads SSL_CERT_FILE for the system roots, which is how deployments add a private CA.
-func newHTTPClient(cfg Config, opts *Options) *http.Client {
+func newHTTPClient(cfg auditsearch.Config, opts *Options) *http.Client {
 	if opts.HTTPClient != nil {
 		return opts.HTTPClient
 	}
@@ -29,7 +31,7 @@ func newHTTPClient(cfg Config, opts *Options) *http.Client {
 	return &http.Client{Transport: rt, Timeout: cfg.Timeout}
 }
 
-func newTransport(cfg Config, roots *x509.CertPool) *http.Transport {
+func newTransport(cfg auditsearch.Config, roots *x509.CertPool) *http.Transport {
 	var proxy func(*http.Request) (*url.URL, error)
 	if cfg.Proxy {
 		proxy = http.ProxyFromEnvironment
