@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
 func TestFetchRegistered(t *testing.T) {
@@ -426,7 +426,7 @@ func TestFetchFailureLeavesState(t *testing.T) {
 	h.mustRun()
 	saved := string(h.session.lastRun)
 	h.world.add("b", testNow.Add(-time.Minute), 0)
-	h.world.err = &exoclient.APIError{Status: 403, Message: "is not allowed to call Search-UnifiedAuditLog"}
+	h.world.err = &msclient.APIError{Status: 403, Message: "is not allowed to call Search-UnifiedAuditLog"}
 	entries := len(h.session.entries)
 	_, err := h.run()
 	if err == nil {

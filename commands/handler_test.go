@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
-	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
@@ -280,8 +279,8 @@ func TestClientErrorsAreExplained(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if err.Error() != exoclient.Explain(boom) {
-				t.Errorf("error %q, want the Explain sentence %q", err, exoclient.Explain(boom))
+			if err.Error() != Explain(boom) {
+				t.Errorf("error %q, want the Explain sentence %q", err, Explain(boom))
 			}
 			if !errors.Is(err, boom) {
 				t.Errorf("the cause is lost: %v", err)

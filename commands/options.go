@@ -70,7 +70,7 @@ type explainedError struct {
 func (e *explainedError) Error() string { return e.msg }
 func (e *explainedError) Unwrap() error { return e.err }
 
-// explain turns a client error into the sentence an analyst reads (exoclient.Explain).
+// explain turns a client error into the sentence an analyst reads (Explain).
 func explain(err error) error {
-	return &explainedError{msg: exoclient.Explain(err), err: err}
+	return &explainedError{msg: Explain(err), err: err}
 }

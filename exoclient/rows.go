@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/jsontext"
+	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
 // DecodePage stream-decodes one InvokeCommand response body {"value":[ROW…],
@@ -39,10 +40,10 @@ func decodePage(r io.Reader, limit int64) (wirePage, error) {
 	dec.UseNumber()
 	p, err := decodePageObject(dec)
 	if lr.N <= 0 {
-		return wirePage{}, &PageTooLargeError{Limit: limit}
+		return wirePage{}, &msclient.PageTooLargeError{Limit: limit}
 	}
 	if err != nil {
-		return wirePage{}, &DecodeError{Err: err}
+		return wirePage{}, &msclient.DecodeError{Err: err}
 	}
 	return p, nil
 }
@@ -111,7 +112,7 @@ func decodeWarnings(dec *json.Decoder) ([]string, error) {
 	for _, it := range items {
 		var s string
 		if json.Unmarshal(it, &s) == nil {
-			if s = cleanText(s); s != "" {
+			if s = msclient.CleanText(s); s != "" {
 				out = append(out, s)
 			}
 		}
@@ -212,7 +213,7 @@ func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 	row.UserIDs = listText(w.UserIds)
 	row.ResultIndex = intValue(w.ResultIndex)
 	row.ResultCount = intValue(w.ResultCount)
-	row.ID = firstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
+	row.ID = msclient.FirstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
 	row.CreationTime = parseTime(scalarText(head.CreationTime))
 	if row.CreationTime.IsZero() {
 		row.CreationTime = parseTime(scalarText(w.CreationDate))

@@ -2,12 +2,11 @@ package exoclient
 
 import (
 	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/msclient"
 
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 )
@@ -113,7 +112,7 @@ func (s *searcher) fetchWindow(ctx context.Context, q auditsearch.Query, w audit
 		}
 		s.log.Debug("fetching the window again with a new session", "window", w.String(), "attempt", attempt, "reason", why)
 	}
-	return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, &WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: why})}
+	return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, &auditsearch.WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: why})}
 }
 
 // cappedEstimate guesses the size of a window whose session hit the cap: ResultCount when
@@ -158,7 +157,9 @@ func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w audits
 			s.sizer.learn(size, len(page), err)
 		}
 		if err != nil {
-			if ctx.Err() != nil || !sessionRecoverable(err) {
+			// A new session cannot fix a fatal failure (a 4xx other than throttling, e.g. a
+			// missing role or bad token; an oversized page); a lost session is what it fixes.
+			if ctx.Err() != nil || msclient.Classify(err).Fatal {
 				return run, err
 			}
 			return brokenSession(run, fmt.Sprintf("call %d failed: %v", call, err)), nil
@@ -252,25 +253,6 @@ func minResultIndex(page []auditsearch.Record) int {
 		}
 	}
 	return m
-}
-
-// sessionRecoverable reports whether a failed session call is worth a new session:
-// everything except what a new session cannot fix (an HTTP 4xx other than throttling,
-// e.g. a missing role or bad token; an oversized page). Transient failures reach here
-// only after SearchPage's own retries, or as ErrSessionLost.
-func sessionRecoverable(err error) bool {
-	if errors.Is(err, ErrSessionLost) {
-		return true
-	}
-	var tooLarge *PageTooLargeError
-	if errors.As(err, &tooLarge) {
-		return false
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Throttled() || apiErr.Transient() || apiErr.Status >= http.StatusInternalServerError || apiErr.Status == http.StatusRequestTimeout
-	}
-	return true
 }
 
 // newSessionUUID returns a random (version 4) UUID for a SessionId.
