@@ -27,3 +27,12 @@ type Config struct {
 	// means the backend's default.
 	MaxConcurrency int
 }
+
+// Names of the Config fields a backend may refuse (the Field of its configuration error),
+// so that the caller can name its own setting behind each.
+const (
+	FieldURL          = "URL"
+	FieldAuthURL      = "AuthURL"
+	FieldOrganization = "Organization"
+	FieldAppID        = "AppID"
+)

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"github.com/o365auditlog/o365auditlog/auditsearch"
-	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/msclient"
 
 	"context"
@@ -85,13 +84,13 @@ func explainConfig(err error) (string, bool) {
 // refused (auditsearch.Config's field names).
 func paramOfField(field string) string {
 	switch field {
-	case exoclient.FieldURL:
+	case auditsearch.FieldURL:
 		return "url"
-	case exoclient.FieldAuthURL:
+	case auditsearch.FieldAuthURL:
 		return "auth_url"
-	case exoclient.FieldOrganization:
+	case auditsearch.FieldOrganization:
 		return "organization"
-	case exoclient.FieldAppID:
+	case auditsearch.FieldAppID:
 		return "app_id"
 	}
 	return field

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/o365auditlog/o365auditlog/auditsearch"
-	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/msclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,7 +51,7 @@ func TestExplain(t *testing.T) {
 		want []string
 	}{
 		{"nil", nil, nil},
-		{"config", &msclient.ConfigError{Field: exoclient.FieldURL, Problem: "must be an https URL"}, []string{"parameter url must be an https URL", "Fix it"}},
+		{"config", &msclient.ConfigError{Field: auditsearch.FieldURL, Problem: "must be an https URL"}, []string{"parameter url must be an https URL", "Fix it"}},
 		{"canceled", fmt.Errorf("search: %w", context.Canceled), []string{"canceled", "Run it again"}},
 		{"deadline", deadlineErr(exoErr(503, "", "")), []string{"ran out of time", "Narrow the date range"}},
 		{"forbidden", exoErr(403, "Forbidden", "Access denied"), []string{"not allowed to run Search-UnifiedAuditLog", "View-Only Audit Logs", "Audit Logs", "Exchange.ManageAsApp", "rid-1"}},

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
-	"github.com/o365auditlog/o365auditlog/exoclient"
 )
 
 // Client is what the handlers search through (a backend: *exoclient.Client). Tests
@@ -46,19 +45,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.NewClient == nil {
 		logger := o.Logger
-		o.NewClient = func(cfg auditsearch.Config) (Client, error) { return newExoClient(cfg, logger) }
+		o.NewClient = func(cfg auditsearch.Config) (Client, error) {
+			return backends[auditsearch.BackendExchange](cfg, logger)
+		}
 	}
 	return o
-}
-
-// newExoClient builds the real client, sharing the handlers' logger. The client keeps its own
-// wall clock: certificate validity must not follow a clock injected for date arithmetic.
-func newExoClient(cfg auditsearch.Config, logger *slog.Logger) (Client, error) {
-	c, err := exoclient.New(cfg, &exoclient.Options{Logger: logger})
-	if err != nil {
-		return nil, err // never a typed nil inside the interface
-	}
-	return c, nil
 }
 
 // explainedError carries the analyst's sentence for err while keeping err for errors.Is/As.

@@ -8,14 +8,6 @@ import (
 	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
-// Fields of auditsearch.Config that a *msclient.ConfigError names.
-const (
-	FieldURL          = "URL"
-	FieldAuthURL      = "AuthURL"
-	FieldOrganization = "Organization"
-	FieldAppID        = "AppID"
-)
-
 // endpoints are the URLs derived from the configuration.
 type endpoints struct {
 	exo       *url.URL // Exchange Online base URL (no trailing slash)
@@ -29,7 +21,7 @@ type endpoints struct {
 func resolveEndpoints(cfg auditsearch.Config) (endpoints, error) {
 	exo, err := url.Parse(strings.TrimRight(strings.TrimSpace(cfg.URL), "/"))
 	if err != nil || exo.Scheme != "https" || exo.Host == "" {
-		return endpoints{}, &msclient.ConfigError{Field: FieldURL, Problem: "must be an https URL such as https://outlook.office365.com"}
+		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldURL, Problem: "must be an https URL such as https://outlook.office365.com"}
 	}
 	exo.Path, exo.RawQuery, exo.Fragment = "", "", ""
 	ep := endpoints{exo: exo, scope: exo.String() + "/.default"}
@@ -37,16 +29,16 @@ func resolveEndpoints(cfg auditsearch.Config) (endpoints, error) {
 	if strings.TrimSpace(cfg.AuthURL) != "" {
 		a, err := url.Parse(strings.TrimSpace(cfg.AuthURL))
 		if err != nil || a.Scheme != "https" || a.Host == "" {
-			return endpoints{}, &msclient.ConfigError{Field: FieldAuthURL, Problem: "must be an https URL such as https://login.microsoftonline.us"}
+			return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldAuthURL, Problem: "must be an https URL such as https://login.microsoftonline.us"}
 		}
 		ep.authority = "https://" + a.Host
 	}
 	ep.disableDiscovery = msclient.AuthorityNeedsNoDiscovery(ep.authority[len("https://"):])
 	if cfg.Organization == "" || strings.ContainsAny(cfg.Organization, "/?#@ ") {
-		return endpoints{}, &msclient.ConfigError{Field: FieldOrganization, Problem: "must be a tenant domain such as contoso.onmicrosoft.com or a tenant GUID"}
+		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldOrganization, Problem: "must be a tenant domain such as contoso.onmicrosoft.com or a tenant GUID"}
 	}
 	if strings.TrimSpace(cfg.AppID) == "" {
-		return endpoints{}, &msclient.ConfigError{Field: FieldAppID, Problem: "is required"}
+		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldAppID, Problem: "is required"}
 	}
 	return ep, nil
 }

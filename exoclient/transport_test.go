@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"math/big"
 	"net"
 	"net/http"
@@ -34,9 +35,9 @@ func TestResolveEndpoints(t *testing.T) {
 		{url: "https://OUTLOOK.OFFICE365.US", authority: "https://login.microsoftonline.us", scope: "https://OUTLOOK.OFFICE365.US/.default"},
 		{url: "https://outlook.office365.com", authURL: "https://login.microsoftonline.us/", authority: "https://login.microsoftonline.us", scope: "https://outlook.office365.com/.default"},
 		{url: "https://127.0.0.1:8443", authURL: "https://127.0.0.1:9443", authority: "https://127.0.0.1:9443", scope: "https://127.0.0.1:8443/.default", disableDiscovery: true},
-		{url: "http://outlook.office365.com", errField: FieldURL},
-		{url: "not a url", errField: FieldURL},
-		{url: "https://outlook.office365.com", authURL: "http://login.example", errField: FieldAuthURL},
+		{url: "http://outlook.office365.com", errField: auditsearch.FieldURL},
+		{url: "not a url", errField: auditsearch.FieldURL},
+		{url: "https://outlook.office365.com", authURL: "http://login.example", errField: auditsearch.FieldAuthURL},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url+" "+tc.authURL, func(t *testing.T) {
@@ -56,9 +57,9 @@ func TestResolveEndpoints(t *testing.T) {
 		})
 	}
 	_, err := resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: "a/b", AppID: "x"})
-	require.ErrorContains(t, err, FieldOrganization)
+	require.ErrorContains(t, err, auditsearch.FieldOrganization)
 	_, err = resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: testTenant})
-	require.ErrorContains(t, err, FieldAppID)
+	require.ErrorContains(t, err, auditsearch.FieldAppID)
 }
 
 func TestTransportSettings(t *testing.T) {

@@ -18,7 +18,8 @@ import (
 type CertProblem int
 
 const (
-	// CertNotBase64 means the certificate parameter is not base64 text.
+	// CertNotBase64 means the certificate text is not base64 (kept for its number; the
+	// caller decodes base64 before LoadCertificate).
 	CertNotBase64 CertProblem = iota + 1
 	// CertNotPFX means the bytes are neither a PKCS#12 (PFX) file nor PEM.
 	CertNotPFX
