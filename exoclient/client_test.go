@@ -228,3 +228,15 @@ func TestExchangeErrorBody(t *testing.T) {
 	assert.Equal(t, 1, env.exo.callCount(), "400 is not retried")
 	assert.True(t, strings.HasPrefix(Explain(err), "Exchange Online does not accept this record_type (HTTP 400 BadRequest"))
 }
+
+// TestSearchReportsItsCompleteness: the result names its backend and the calls made.
+func TestSearchReportsItsCompleteness(t *testing.T) {
+	env := newEnv(t, page(rowJSON("id-1", "2026-01-01T10:00:00")))
+	c := env.client(nil)
+	end := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	res, err := c.Search(context.Background(), Query{Start: end.Add(-24 * time.Hour), End: end, ResultSize: 1})
+	require.NoError(t, err)
+	assert.Equal(t, auditsearch.BackendExchange, res.Backend)
+	assert.Equal(t, env.exo.callCount(), res.Calls)
+	assert.Len(t, res.Records, 1)
+}

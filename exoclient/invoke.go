@@ -110,7 +110,10 @@ func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) 
 	for links := 0; ; links++ {
 		page, err := c.post(ctx, target, body, session && links == 0)
 		if err != nil {
-			if links > 0 && continuationLost(ctx, err) {
+			// A continuation the service will not serve again (refused, or still failing
+			// after its retries) loses the rest of the call; cancellation and credential or
+			// permission failures end the whole call instead.
+			if links > 0 && ctx.Err() == nil && !msclient.Classify(err).Auth {
 				return nil, &ContinuationRefusedError{Rows: rows, PageRows: firstPage, Err: err}
 			}
 			return nil, err
@@ -133,13 +136,6 @@ func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) 
 			return nil, err2
 		}
 	}
-}
-
-// continuationLost tells a continuation the service will not serve again (refused, or still
-// failing after its retries) from failures that end the whole call: cancellation, and
-// authentication or permission errors (msclient.Classify's Auth).
-func continuationLost(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && !msclient.Classify(err).Auth
 }
 
 // sameOrigin refuses a nextLink that would send the bearer token to another host.
