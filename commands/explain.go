@@ -312,6 +312,16 @@ func explainBody(err error) (string, bool) {
 	return "", false
 }
 
+// brokenConnection reports a connection that broke or stalled after it was made: a failure
+// msclient.Classify would retry, judged on the network error itself when it came from the
+// token request (a token failure as such is never retried by the caller).
+func brokenConnection(err error, tokErr *msclient.TokenError) bool {
+	if tokErr != nil {
+		err = tokErr.Err
+	}
+	return msclient.Classify(err).Retry
+}
+
 func explainNetwork(err error) (string, bool) {
 	where := "Exchange Online"
 	var tokErr *msclient.TokenError
@@ -346,7 +356,7 @@ func explainNetwork(err error) (string, bool) {
 			return fmt.Sprintf("%s did not answer within the timeout of %s. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where, te.After), true
 		}
 		return fmt.Sprintf("%s did not answer within the timeout. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where), true
-	case errors.As(err, &opErr), msclient.Classify(err).Retry:
+	case errors.As(err, &opErr), brokenConnection(err, tokErr):
 		return fmt.Sprintf("The connection to %s failed (%s). Check the network path (proxy, firewall) and try again.", where, msclient.Redact(err.Error())), true
 	case tokErr != nil:
 		return "Getting an access token from Entra ID failed (" + msclient.Redact(tokErr.Err.Error()) + "). Check organization, app_id, auth_url and the certificate.", true

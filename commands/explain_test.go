@@ -152,3 +152,11 @@ func TestHTMLErrorPageAsText(t *testing.T) {
 	assert.NotContains(t, msg, "<")
 	assert.Contains(t, msg, "HTTP 504")
 }
+
+// TestTokenConnectionReset: a connection to Entra ID that broke is worded as such, not as
+// a refused sign-in.
+func TestTokenConnectionReset(t *testing.T) {
+	err := &msclient.TokenError{Err: &url.Error{Op: "Post", URL: "https://login.microsoftonline.com/x", Err: syscall.ECONNRESET}}
+	got := Explain(err)
+	assert.Contains(t, got, "The connection to Entra ID (the sign-in authority) failed")
+}
