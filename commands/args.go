@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // Defaults of o365-auditlog-search (DESIGN §5).
@@ -19,26 +19,19 @@ const (
 // SearchArgs are o365-auditlog-search's arguments, validated and typed.
 type SearchArgs struct {
 	// Start and End are the window in UTC; Start is before End.
-	Start, End  time.Time
-	FreeText    string
-	RecordType  string // canonical enum name, or a new name as given; empty = any
-	IPAddresses []string
-	Operations  []string
-	UserIDs     []string
+	Start, End time.Time
+	// Filters are the search's filters; RecordType is the canonical enum name, or a new
+	// name as given; ObjectIDs is not an argument.
+	auditsearch.Filters
 	// ResultSize is the number of newest records wanted, at least 1.
 	ResultSize int
 	// AsFile asks for a JSON Lines file entry instead of context records.
 	AsFile bool
 }
 
-// Query is the exoclient query these arguments describe.
-func (a SearchArgs) Query() exoclient.Query {
-	return exoclient.Query{
-		Start: a.Start, End: a.End,
-		FreeText: a.FreeText, RecordType: a.RecordType,
-		IPAddresses: a.IPAddresses, Operations: a.Operations, UserIDs: a.UserIDs,
-		ResultSize: a.ResultSize,
-	}
+// Query is the search query these arguments describe.
+func (a SearchArgs) Query() auditsearch.Query {
+	return auditsearch.Query{Start: a.Start, End: a.End, Filters: a.Filters, ResultSize: a.ResultSize}
 }
 
 // ParseSearchArgs validates o365-auditlog-search's arguments against the clock reading now.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 func TestParseSearchArgsDefaults(t *testing.T) {
@@ -177,11 +177,14 @@ func TestQueryCarriesEveryFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := exoclient.Query{
+	want := auditsearch.Query{
 		Start: utc(2021, 1, 1, 0, 0, 0), End: utc(2021, 1, 2, 0, 0, 0),
-		FreeText: `"Invalid logon"`, RecordType: "AzureActiveDirectoryStsLogon",
-		IPAddresses: []string{"1.1.1.1"}, Operations: []string{"UserLoginFailed", "UserLoggedIn"},
-		UserIDs: []string{"user@example.com"}, ResultSize: 1,
+		Filters: auditsearch.Filters{
+			FreeText: `"Invalid logon"`, RecordType: "AzureActiveDirectoryStsLogon",
+			IPAddresses: []string{"1.1.1.1"}, Operations: []string{"UserLoginFailed", "UserLoggedIn"},
+			UserIDs: []string{"user@example.com"},
+		},
+		ResultSize: 1,
 	}
 	if got := a.Query(); !reflect.DeepEqual(got, want) {
 		t.Errorf("query\n %+v\nwant\n %+v", got, want)

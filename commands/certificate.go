@@ -1,9 +1,9 @@
 package commands
 
 import (
+	"encoding/base64"
+	"errors"
 	"strings"
-
-	"github.com/o365auditlog/o365auditlog/exoclient"
 )
 
 const certificateExpected = "the PFX file encoded in base64 (the credentials' identifier field, " +
@@ -19,7 +19,7 @@ func certificateParam(params map[string]any) (pfx []byte, password string, err e
 	if strings.TrimSpace(encoded) == "" {
 		return nil, "", &ValidationError{Kind: "parameter", Name: "certificate", Missing: true, Expected: certificateExpected}
 	}
-	pfx, err = exoclient.DecodeCertificateParam(encoded)
+	pfx, err = decodeCertificate(encoded)
 	if err != nil || len(pfx) == 0 {
 		e := &ValidationError{Kind: "parameter", Name: "certificate", Hidden: true, Expected: certificateExpected}
 		e.Problem = "it is not valid base64"
@@ -62,4 +62,27 @@ func secretValues(params map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// errNotBase64 is a certificate parameter that is not base64 text.
+var errNotBase64 = errors.New("the certificate is not base64 text")
+
+// decodeCertificate decodes the certificate parameter: base64 (standard or URL-safe,
+// padded or not, with any whitespace or line breaks) of a PFX or PEM file. PEM text given
+// as is (starting with "-----BEGIN") is returned unchanged.
+func decodeCertificate(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "-----BEGIN") {
+		return []byte(s), nil
+	}
+	compact := strings.Join(strings.Fields(s), "")
+	if compact == "" {
+		return nil, errNotBase64
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(compact); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errNotBase64
 }

@@ -7,22 +7,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/humanreadable"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
 // exportTimeLayout names the file after the window, e.g. 20210101T000000Z.
 const exportTimeLayout = "20060102T150405Z"
-
-// windowStreamer is implemented by clients that can hand a large search's rows over window
-// by window instead of collecting them (exoclient's SearchEach): each is called with the
-// rows of one fetched window (unsorted, possibly repeated within the window and on the
-// boundary instant it shares with its neighbours); the returned Result holds the rows
-// not passed to each, and the incomplete windows.
-type windowStreamer interface {
-	SearchEach(ctx context.Context, q exoclient.Query, each func(exoclient.Window, []exoclient.Row) error) (*exoclient.Result, error)
-}
 
 // exportSearch runs the search for as_file=true: the newest result_size records go, newest
 // first, to a JSON Lines file that the session stores for a file entry (DESIGN §5 as_file);
@@ -52,7 +43,7 @@ func (h handlers) exportSearch(ctx context.Context, client Client, args SearchAr
 	if err != nil {
 		return nil, exportError(err)
 	}
-	sum := newSummary(args, count, res.Incomplete)
+	sum := newSummary(args, count, res)
 	sum.File, sum.FileID = file.File, file.FileID
 	h.Logger.InfoContext(ctx, "audit log exported", "records", sum.Count, "file", sum.File, "file_id", sum.FileID)
 	entries := []integration.Entry{
@@ -72,17 +63,17 @@ func (h handlers) exportSearch(ctx context.Context, client Client, args SearchAr
 
 // searchInto runs the search, spilling rows window by window when the client can stream
 // them, and the rows of the result either way; it returns the incomplete windows.
-func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs, spill *runSpill) (*exoclient.Result, error) {
+func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs, spill *runSpill) (*auditsearch.Result, error) {
 	var (
-		res *exoclient.Result
+		res *auditsearch.Result
 		err error
 	)
-	if s, ok := client.(windowStreamer); ok {
-		res, err = s.SearchEach(ctx, args.Query(), func(_ exoclient.Window, rows []exoclient.Row) error {
+	if s, ok := client.(auditsearch.Streamer); ok {
+		res, err = s.SearchEach(ctx, h.query(args), func(_ auditsearch.Window, rows []auditsearch.Record) error {
 			return spill.add(rows)
 		})
 	} else {
-		res, err = client.Search(ctx, args.Query())
+		res, err = client.Search(ctx, h.query(args))
 	}
 	if ee := (*explainedError)(nil); errors.As(err, &ee) {
 		return nil, ee // the sink's own failure, already worded
@@ -91,12 +82,12 @@ func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs
 		return nil, explain(err)
 	}
 	if res == nil {
-		res = &exoclient.Result{}
+		res = &auditsearch.Result{}
 	}
 	if err := spill.add(res.Records); err != nil {
 		return nil, err
 	}
-	return &exoclient.Result{Incomplete: res.Incomplete}, nil
+	return &auditsearch.Result{Incomplete: res.Incomplete, Calls: res.Calls, Backend: res.Backend}, nil
 }
 
 // exportReadable is the War Room text of an export.

@@ -11,8 +11,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/contextout"
-	"github.com/o365auditlog/o365auditlog/exoclient"
 )
 
 // An export must not hold a million records at once (DESIGN §5 as_file, issue 7: peak RSS
@@ -67,7 +67,7 @@ func (s *runSpill) close() {
 
 // add sanitizes rows (each AuditData becomes one canonical line), sorts them newest first
 // and appends them as one run.
-func (s *runSpill) add(rows []exoclient.Row) error {
+func (s *runSpill) add(rows []auditsearch.Record) error {
 	if len(rows) == 0 {
 		return nil
 	}

@@ -17,20 +17,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
 // streamClient is a fake that streams windows through SearchEach, like exoclient.
 type streamClient struct {
 	fakeClient
-	windows [][]exoclient.Row
+	windows [][]auditsearch.Record
 }
 
-func (c *streamClient) SearchEach(_ context.Context, q exoclient.Query, each func(exoclient.Window, []exoclient.Row) error) (*exoclient.Result, error) {
+func (c *streamClient) SearchEach(_ context.Context, q auditsearch.Query, each func(auditsearch.Window, []auditsearch.Record) error) (*auditsearch.Result, error) {
 	c.queries = append(c.queries, q)
 	for _, rows := range c.windows {
-		if err := each(exoclient.Window{}, rows); err != nil {
+		if err := each(auditsearch.Window{}, rows); err != nil {
 			return nil, fmt.Errorf("search window: %w", err)
 		}
 	}
@@ -39,9 +39,9 @@ func (c *streamClient) SearchEach(_ context.Context, q exoclient.Query, each fun
 
 // exportRow is an audit row at second s of 2021-01-01 with id; its AuditData has spaces and a
 // line break, which the file must not keep.
-func exportRow(id string, s int) exoclient.Row {
+func exportRow(id string, s int) auditsearch.Record {
 	at := utc(2021, 1, 1, 0, 0, 0).Add(time.Duration(s) * time.Second)
-	return exoclient.Row{ID: id, CreationTime: at,
+	return auditsearch.Record{ID: id, CreationTime: at,
 		AuditData: json.RawMessage(fmt.Sprintf("{\"Id\": %q,\n \"CreationTime\": %q, \"N\": 12345678901234567890}", id, at.Format("2006-01-02T15:04:05")))}
 }
 
@@ -50,7 +50,7 @@ func exportHarness(t *testing.T, c Client) (integration.Registry, string) {
 	dir := t.TempDir()
 	return RegistryWith(Options{
 		Now:       func() time.Time { return testNow },
-		NewClient: func(exoclient.Config) (Client, error) { return c, nil },
+		NewClient: func(auditsearch.Config) (Client, error) { return c, nil },
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Dir:       dir,
 	}), dir
@@ -126,7 +126,7 @@ func exportIDs(t *testing.T, lines []string) string {
 }
 
 func TestExportFromResult(t *testing.T) {
-	c := &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("b", 5), exportRow("a", 9), exportRow("c", 5)}}}
+	c := &fakeClient{result: &auditsearch.Result{Records: []auditsearch.Record{exportRow("b", 5), exportRow("a", 9), exportRow("c", 5)}}}
 	s, _ := runExport(t, c, exportArgs)
 	entries := s.entries
 	lines, sum := exportLines(t, s)
@@ -146,12 +146,12 @@ func TestExportFromResult(t *testing.T) {
 
 func TestExportStreamsWindows(t *testing.T) {
 	c := &streamClient{
-		windows: [][]exoclient.Row{
+		windows: [][]auditsearch.Record{
 			{exportRow("w1-old", 10), exportRow("edge", 20), exportRow("w1-new", 19), exportRow("w1-new", 19)}, // a duplicate inside
 			{exportRow("edge", 20), exportRow("w2", 30), exportRow("w2b", 25)},                                 // shares the boundary
 			{},
 		},
-		fakeClient: fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("probe", 40)}}},
+		fakeClient: fakeClient{result: &auditsearch.Result{Records: []auditsearch.Record{exportRow("probe", 40)}}},
 	}
 	s, _ := runExport(t, c, exportArgs)
 	lines, sum := exportLines(t, s)
@@ -175,8 +175,8 @@ func TestExportStreamsWindows(t *testing.T) {
 }
 
 func TestExportEmptyAndIncomplete(t *testing.T) {
-	w := exoclient.Window{Start: utc(2021, 1, 1, 5, 0, 0), End: utc(2021, 1, 1, 5, 0, 1)}
-	c := &fakeClient{result: &exoclient.Result{Incomplete: []exoclient.Window{w}}}
+	w := auditsearch.Window{Start: utc(2021, 1, 1, 5, 0, 0), End: utc(2021, 1, 1, 5, 0, 1)}
+	c := &fakeClient{result: &auditsearch.Result{Incomplete: []auditsearch.Window{w}}}
 	s, _ := runExport(t, c, exportArgs)
 	entries := s.entries
 	lines, sum := exportLines(t, s)
@@ -189,10 +189,10 @@ func TestExportEmptyAndIncomplete(t *testing.T) {
 }
 
 func TestExportUnreadableRecord(t *testing.T) {
-	bad := exoclient.Row{ID: "x", AuditData: json.RawMessage(`{"Id":`)}
+	bad := auditsearch.Record{ID: "x", AuditData: json.RawMessage(`{"Id":`)}
 	for name, c := range map[string]Client{
-		"result": &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{bad}}},
-		"stream": &streamClient{windows: [][]exoclient.Row{{bad}}},
+		"result": &fakeClient{result: &auditsearch.Result{Records: []auditsearch.Record{bad}}},
+		"stream": &streamClient{windows: [][]auditsearch.Record{{bad}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			reg, dir := exportHarness(t, c)
@@ -212,7 +212,7 @@ func TestExportUnreadableRecord(t *testing.T) {
 // TestExportStoreFails: when the session cannot store the file, the analyst reads what to
 // check, and the spill file is gone.
 func TestExportStoreFails(t *testing.T) {
-	c := &fakeClient{result: &exoclient.Result{Records: []exoclient.Row{exportRow("a", 1)}}}
+	c := &fakeClient{result: &auditsearch.Result{Records: []auditsearch.Record{exportRow("a", 1)}}}
 	reg, dir := exportHarness(t, c)
 	s := &fakeSession{fileErr: errors.New("no space left on device")}
 	req := &integration.Request{Command: Search, Params: validParams(), Args: exportArgs, InvestigationID: "77"}

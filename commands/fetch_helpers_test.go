@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
@@ -24,46 +24,46 @@ type auditWorld struct {
 	now     time.Time // the service's clock, for arrival
 	records []worldRecord
 	err     error // every search fails with it when set
-	queries []exoclient.Query
+	queries []auditsearch.Query
 }
 
 type worldRecord struct {
 	id      string
 	t       time.Time
 	arrival time.Time
-	row     exoclient.Row
+	row     auditsearch.Record
 }
 
 func (w *auditWorld) add(id string, t time.Time, delay time.Duration) {
 	w.records = append(w.records, worldRecord{id: id, t: t, arrival: t.Add(delay), row: row(id, t)})
 }
 
-func (w *auditWorld) Search(_ context.Context, q exoclient.Query) (*exoclient.Result, error) {
+func (w *auditWorld) Search(_ context.Context, q auditsearch.Query) (*auditsearch.Result, error) {
 	w.queries = append(w.queries, q)
 	if w.err != nil {
 		return nil, w.err
 	}
-	var rows []exoclient.Row
+	var rows []auditsearch.Record
 	for _, r := range w.records {
 		if !r.t.Before(q.Start) && r.t.Before(q.End) && !r.arrival.After(w.now) {
 			rows = append(rows, r.row)
 		}
 	}
-	slices.SortFunc(rows, func(a, b exoclient.Row) int {
+	slices.SortFunc(rows, func(a, b auditsearch.Record) int {
 		return cmp.Or(b.CreationTime.Compare(a.CreationTime), cmp.Compare(a.ID, b.ID))
 	})
 	if len(rows) > q.ResultSize {
 		rows = rows[:q.ResultSize]
 	}
-	return &exoclient.Result{Records: rows}, nil
+	return &auditsearch.Result{Records: rows}, nil
 }
 
 func (w *auditWorld) Ping(context.Context) error { return nil }
 
-func row(id string, t time.Time) exoclient.Row {
+func row(id string, t time.Time) auditsearch.Record {
 	data := fmt.Sprintf(`{"CreationTime":%q,"Id":%q,"Operation":"UserLoggedIn","UserId":"u@contoso.com"}`,
 		t.UTC().Format("2006-01-02T15:04:05"), id)
-	return exoclient.Row{ID: id, CreationTime: t.UTC(), AuditData: json.RawMessage(data)}
+	return auditsearch.Record{ID: id, CreationTime: t.UTC(), AuditData: json.RawMessage(data)}
 }
 
 // engineSession is a Session that keeps lastRun as an engine does and records the calls.
@@ -130,7 +130,7 @@ func (h *fetchHarness) run() ([]Incident, error) {
 	h.t.Helper()
 	reg := RegistryWith(Options{
 		Now: func() time.Time { return h.world.now },
-		NewClient: func(exoclient.Config) (Client, error) {
+		NewClient: func(auditsearch.Config) (Client, error) {
 			h.built++
 			return h.world, nil
 		},

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // Incident is one XSOAR incident as fetch-incidents returns it (DESIGN §5b).
@@ -31,7 +31,7 @@ type incidentHead struct {
 }
 
 // NewIncident turns one audit record into an incident.
-func NewIncident(r exoclient.Row, incidentType string) Incident {
+func NewIncident(r auditsearch.Record, incidentType string) Incident {
 	return Incident{
 		Name:     incidentName(r),
 		Occurred: r.CreationTime.UTC().Format(time.RFC3339Nano),
@@ -43,7 +43,7 @@ func NewIncident(r exoclient.Row, incidentType string) Incident {
 // incidentName is "<Operation> by <UserId>" like "UserLoginFailed by user@example.com";
 // without an Operation the row's operation or the workload stands in, without a user the
 // " by" part is left out.
-func incidentName(r exoclient.Row) string {
+func incidentName(r auditsearch.Record) string {
 	var h incidentHead
 	_ = json.Unmarshal(r.AuditData, &h) // a record that is not an object still gets a name
 	what := firstText(rawText(h.Operation), r.Operations)
@@ -82,7 +82,7 @@ func firstText(ss ...string) string {
 
 // incidentsJSON is the result entry's Contents: the JSON text of the incident list, "[]"
 // when there is none.
-func incidentsJSON(rows []exoclient.Row, incidentType string) (string, error) {
+func incidentsJSON(rows []auditsearch.Record, incidentType string) (string, error) {
 	incidents := make([]Incident, len(rows))
 	for i, r := range rows {
 		incidents[i] = NewIncident(r, incidentType)

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // Defaults of fetch-incidents (DESIGN §5b).
@@ -24,21 +24,15 @@ type FetchParams struct {
 	// MaxFetch is the most incidents one run emits (1–1000).
 	MaxFetch int
 	// Lookback is how late a record may arrive and still become an incident.
-	Lookback     time.Duration
-	RecordType   string
-	Operations   []string
-	UserIDs      []string
-	FreeText     string
+	Lookback time.Duration
+	// Filters are the fetch filters (RecordType, Operations, UserIDs, FreeText).
+	auditsearch.Filters
 	IncidentType string
 }
 
-// Query is the exoclient query for the window [start, end) with the fetch filters.
-func (p FetchParams) Query(start, end time.Time, size int) exoclient.Query {
-	return exoclient.Query{
-		Start: start, End: end,
-		RecordType: p.RecordType, Operations: p.Operations, UserIDs: p.UserIDs, FreeText: p.FreeText,
-		ResultSize: size,
-	}
+// Query is the search query for the window [start, end) with the fetch filters.
+func (p FetchParams) Query(start, end time.Time, size int) auditsearch.Query {
+	return auditsearch.Query{Start: start, End: end, Filters: p.Filters, ResultSize: size}
 }
 
 // ParseFetchParams validates fetch-incidents' parameters against the clock reading now,

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // Tuning of one fetch run.
@@ -41,7 +41,7 @@ type fetcher struct {
 
 // fetchOutcome is a run's result: the incidents' records, oldest first, and the next state.
 type fetchOutcome struct {
-	emitted []exoclient.Row
+	emitted []auditsearch.Record
 	state   fetchState
 }
 
@@ -92,12 +92,12 @@ func (f *fetcher) run(ctx context.Context, p FetchParams, st fetchState, now tim
 // high-water mark is scanned when everything found was kept, else the CreationTime of the
 // last one kept: nothing after it has been emitted yet (the next run's window, which starts
 // a lookback earlier, finds the rest; seen Ids keep ties at that instant from repeating).
-func cut(found map[string]exoclient.Row, max int, scanned time.Time) ([]exoclient.Row, time.Time) {
-	rows := make([]exoclient.Row, 0, len(found))
+func cut(found map[string]auditsearch.Record, max int, scanned time.Time) ([]auditsearch.Record, time.Time) {
+	rows := make([]auditsearch.Record, 0, len(found))
 	for _, r := range found {
 		rows = append(rows, r)
 	}
-	slices.SortFunc(rows, func(a, b exoclient.Row) int {
+	slices.SortFunc(rows, func(a, b auditsearch.Record) int {
 		return cmp.Or(a.CreationTime.Compare(b.CreationTime), cmp.Compare(a.ID, b.ID))
 	})
 	if len(rows) <= max {
@@ -112,8 +112,8 @@ func cut(found map[string]exoclient.Row, max int, scanned time.Time) ([]exoclien
 // whole. The search budget stops a scan only once it has made progress (found something or
 // passed the old high-water mark): re-scanning the lookback must never starve a run.
 // highWater is the old mark, or start on a first run.
-func (f *fetcher) scan(ctx context.Context, p FetchParams, start, now, highWater time.Time, seen map[string]time.Time) (found map[string]exoclient.Row, scanned time.Time, err error) {
-	found = make(map[string]exoclient.Row)
+func (f *fetcher) scan(ctx context.Context, p FetchParams, start, now, highWater time.Time, seen map[string]time.Time) (found map[string]auditsearch.Record, scanned time.Time, err error) {
+	found = make(map[string]auditsearch.Record)
 	a := start.Truncate(time.Second) // the service takes whole seconds; start is enforced below
 	b := now
 	for a.Before(now) && len(found) < p.MaxFetch {
@@ -153,7 +153,7 @@ func nextEnd(a time.Time, s time.Duration, n, page int, now time.Time) time.Time
 // chunk searches [a, b) whole: while a search comes back full, b is pulled back, to where
 // the returned records' density says about half a page lies. It returns the records and
 // the chunk's end.
-func (f *fetcher) chunk(ctx context.Context, p FetchParams, a, b time.Time) ([]exoclient.Row, time.Time, error) {
+func (f *fetcher) chunk(ctx context.Context, p FetchParams, a, b time.Time) ([]auditsearch.Record, time.Time, error) {
 	for {
 		f.searches++
 		res, err := f.client.Search(ctx, p.Query(a, b, f.pageSize))
@@ -172,7 +172,7 @@ func (f *fetcher) chunk(ctx context.Context, p FetchParams, a, b time.Time) ([]e
 }
 
 // second fetches a one-second window holding a full page with a large search.
-func (f *fetcher) second(ctx context.Context, p FetchParams, a, b time.Time) ([]exoclient.Row, time.Time, error) {
+func (f *fetcher) second(ctx context.Context, p FetchParams, a, b time.Time) ([]auditsearch.Record, time.Time, error) {
 	f.searches++
 	res, err := f.client.Search(ctx, p.Query(a, b, f.secondCap))
 	if err != nil {
@@ -187,7 +187,7 @@ func (f *fetcher) second(ctx context.Context, p FetchParams, a, b time.Time) ([]
 }
 
 // rows are a result's records, with a warning for windows the service could not return whole.
-func (f *fetcher) rows(ctx context.Context, res *exoclient.Result) []exoclient.Row {
+func (f *fetcher) rows(ctx context.Context, res *auditsearch.Result) []auditsearch.Record {
 	if res == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func (f *fetcher) rows(ctx context.Context, res *exoclient.Result) []exoclient.R
 // narrowed is the new end of a chunk [a, b) whose search returned a full page of its
 // newest records: half the span those records cover, so the next try likely holds about
 // half a page; always a whole second, after a and before b.
-func narrowed(a, b time.Time, rows []exoclient.Row) time.Time {
+func narrowed(a, b time.Time, rows []auditsearch.Record) time.Time {
 	oldest := b
 	for _, r := range rows {
 		if r.CreationTime.Before(oldest) {

@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
 func TestFetchRegistered(t *testing.T) {
@@ -176,7 +177,7 @@ func TestFetchOneSecondBurst(t *testing.T) {
 	if len(out.emitted) != 25 || !out.state.HighWater.Equal(testNow) {
 		t.Fatalf("emitted %d, high water %s", len(out.emitted), out.state.HighWater)
 	}
-	if !slices.ContainsFunc(w.queries, func(q exoclient.Query) bool {
+	if !slices.ContainsFunc(w.queries, func(q auditsearch.Query) bool {
 		return q.ResultSize == 1000 && q.End.Sub(q.Start) == time.Second && q.Start.Equal(burst)
 	}) {
 		t.Errorf("no large search of the burst's second: %+v", w.queries)
@@ -400,8 +401,9 @@ func TestFetchParamsParsed(t *testing.T) {
 	}
 	want := FetchParams{
 		FirstFetch: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), MaxFetch: 200, Lookback: 90 * time.Minute,
-		RecordType: "AzureActiveDirectory", Operations: []string{"Add member to role.", "UserLoginFailed"},
-		UserIDs: []string{"a@x.com"}, FreeText: "admin", IncidentType: "Access",
+		Filters: auditsearch.Filters{RecordType: "AzureActiveDirectory", Operations: []string{"Add member to role.", "UserLoginFailed"},
+			UserIDs: []string{"a@x.com"}, FreeText: "admin"},
+		IncidentType: "Access",
 	}
 	if fmt.Sprint(p) != fmt.Sprint(want) {
 		t.Errorf("got %+v\nwant %+v", p, want)
@@ -424,7 +426,7 @@ func TestFetchFailureLeavesState(t *testing.T) {
 	h.mustRun()
 	saved := string(h.session.lastRun)
 	h.world.add("b", testNow.Add(-time.Minute), 0)
-	h.world.err = &exoclient.APIError{Status: 403, Message: "is not allowed to call Search-UnifiedAuditLog"}
+	h.world.err = &msclient.APIError{Status: 403, Message: "is not allowed to call Search-UnifiedAuditLog"}
 	entries := len(h.session.entries)
 	_, err := h.run()
 	if err == nil {
@@ -458,14 +460,14 @@ func TestFetchEngineErrors(t *testing.T) {
 func TestIncidentName(t *testing.T) {
 	cases := map[string]struct {
 		data string
-		row  exoclient.Row
+		row  auditsearch.Record
 		want string
 	}{
-		"operation and user": {`{"Operation":"UserLoginFailed","UserId":"user@example.com"}`, exoclient.Row{}, "UserLoginFailed by user@example.com"},
-		"no user":            {`{"Operation":"Set-Mailbox"}`, exoclient.Row{}, "Set-Mailbox"},
-		"row fallbacks":      {`{}`, exoclient.Row{Operations: "FileAccessed", UserIDs: "a@b.c"}, "FileAccessed by a@b.c"},
-		"workload only":      {`{"Workload":"Exchange"}`, exoclient.Row{}, "Exchange audit event"},
-		"nothing":            {`[]`, exoclient.Row{}, "audit event"},
+		"operation and user": {`{"Operation":"UserLoginFailed","UserId":"user@example.com"}`, auditsearch.Record{}, "UserLoginFailed by user@example.com"},
+		"no user":            {`{"Operation":"Set-Mailbox"}`, auditsearch.Record{}, "Set-Mailbox"},
+		"row fallbacks":      {`{}`, auditsearch.Record{Operations: "FileAccessed", UserIDs: "a@b.c"}, "FileAccessed by a@b.c"},
+		"workload only":      {`{"Workload":"Exchange"}`, auditsearch.Record{}, "Exchange audit event"},
+		"nothing":            {`[]`, auditsearch.Record{}, "audit event"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -479,7 +481,7 @@ func TestIncidentName(t *testing.T) {
 
 func TestIncidentsJSONKeepsRawText(t *testing.T) {
 	data := `{"Id":"x","Note":"<b>&</b>","N":12345678901234567890}`
-	text, err := incidentsJSON([]exoclient.Row{{ID: "x", CreationTime: testNow, AuditData: json.RawMessage(data)}}, "")
+	text, err := incidentsJSON([]auditsearch.Record{{ID: "x", CreationTime: testNow, AuditData: json.RawMessage(data)}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,20 +14,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
 // fakeClient records the queries it gets and answers with canned values.
 type fakeClient struct {
-	result  *exoclient.Result
+	result  *auditsearch.Result
 	err     error
 	pingErr error
-	queries []exoclient.Query
+	queries []auditsearch.Query
 	pings   int
 }
 
-func (f *fakeClient) Search(_ context.Context, q exoclient.Query) (*exoclient.Result, error) {
+func (f *fakeClient) Search(_ context.Context, q auditsearch.Query) (*auditsearch.Result, error) {
 	f.queries = append(f.queries, q)
 	return f.result, f.err
 }
@@ -79,14 +79,14 @@ type harness struct {
 	client  *fakeClient
 	built   int
 	newErr  error
-	configs []exoclient.Config
+	configs []auditsearch.Config
 }
 
 func newHarness() *harness {
 	h := &harness{client: &fakeClient{}}
 	h.reg = RegistryWith(Options{
 		Now: func() time.Time { return testNow },
-		NewClient: func(cfg exoclient.Config) (Client, error) {
+		NewClient: func(cfg auditsearch.Config) (Client, error) {
 			h.built++
 			h.configs = append(h.configs, cfg)
 			if h.newErr != nil {
@@ -169,7 +169,7 @@ const seedRecord = `{"CreationTime":"2021-01-01T23:59:56","Id":"8133912e-b888-48
 
 func TestSearchEntries(t *testing.T) {
 	h := newHarness()
-	h.client.result = &exoclient.Result{Records: []exoclient.Row{
+	h.client.result = &auditsearch.Result{Records: []auditsearch.Record{
 		{ID: "8133912e-b888-4849-b8fb-070710b35400", AuditData: json.RawMessage(seedRecord)},
 		{ID: "b", AuditData: json.RawMessage(`{"Id":"b","Big":12345678901234567890}`)},
 	}}
@@ -225,7 +225,7 @@ func TestSearchEntries(t *testing.T) {
 }
 
 func TestSearchEmpty(t *testing.T) {
-	for name, res := range map[string]*exoclient.Result{"empty": {}, "nil": nil} {
+	for name, res := range map[string]*auditsearch.Result{"empty": {}, "nil": nil} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness()
 			h.client.result = res
@@ -247,10 +247,10 @@ func TestSearchEmpty(t *testing.T) {
 
 func TestSearchIncompleteWarns(t *testing.T) {
 	h := newHarness()
-	w := exoclient.Window{Start: utc(2021, 1, 1, 10, 0, 0), End: utc(2021, 1, 1, 10, 0, 1)}
-	h.client.result = &exoclient.Result{
-		Records:    []exoclient.Row{{ID: "a", AuditData: json.RawMessage(`{"Id":"a"}`)}},
-		Incomplete: []exoclient.Window{w, {Start: w.Start.Add(time.Hour).In(time.FixedZone("x", 3600)), End: w.End.Add(time.Hour)}},
+	w := auditsearch.Window{Start: utc(2021, 1, 1, 10, 0, 0), End: utc(2021, 1, 1, 10, 0, 1)}
+	h.client.result = &auditsearch.Result{
+		Records:    []auditsearch.Record{{ID: "a", AuditData: json.RawMessage(`{"Id":"a"}`)}},
+		Incomplete: []auditsearch.Window{w, {Start: w.Start.Add(time.Hour).In(time.FixedZone("x", 3600)), End: w.End.Add(time.Hour)}},
 	}
 	s, err := h.run(t, Search, validParams(), map[string]any{"start_date": "01/01/21", "end_date": "01/02/21", "result_size": "0"})
 	if err != nil {
@@ -272,10 +272,10 @@ func TestSearchIncompleteWarns(t *testing.T) {
 }
 
 func TestIncompleteWarningIsBounded(t *testing.T) {
-	var ws []exoclient.Window
+	var ws []auditsearch.Window
 	for i := range 50 {
 		s := utc(2021, 1, 1, 0, 0, i)
-		ws = append(ws, exoclient.Window{Start: s, End: s.Add(time.Second)})
+		ws = append(ws, auditsearch.Window{Start: s, End: s.Add(time.Second)})
 	}
 	msg := incompleteWarning(ws)
 	if !strings.Contains(msg, "50 one-second window(s)") || !strings.Contains(msg, ", and 30 more.") || strings.Contains(msg, "00:00:25Z") {
@@ -303,8 +303,8 @@ func TestClientErrorsAreExplained(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if err.Error() != exoclient.Explain(boom) {
-				t.Errorf("error %q, want the Explain sentence %q", err, exoclient.Explain(boom))
+			if err.Error() != Explain(boom) {
+				t.Errorf("error %q, want the Explain sentence %q", err, Explain(boom))
 			}
 			if !errors.Is(err, boom) {
 				t.Errorf("the cause is lost: %v", err)
@@ -330,7 +330,7 @@ func TestTestModuleOK(t *testing.T) {
 
 func TestUnreadableRecordIsAnError(t *testing.T) {
 	h := newHarness()
-	h.client.result = &exoclient.Result{Records: []exoclient.Row{{ID: "a", AuditData: json.RawMessage(`{"Id":`)}}}
+	h.client.result = &auditsearch.Result{Records: []auditsearch.Record{{ID: "a", AuditData: json.RawMessage(`{"Id":`)}}}
 	_, err := h.run(t, Search, validParams(), nil)
 	if err == nil || !strings.Contains(err.Error(), "cannot be read") {
 		t.Errorf("error %v", err)
@@ -339,10 +339,10 @@ func TestUnreadableRecordIsAnError(t *testing.T) {
 
 func TestUnknownArgsLoggedAtDebug(t *testing.T) {
 	var buf strings.Builder
-	fc := &fakeClient{result: &exoclient.Result{}}
+	fc := &fakeClient{result: &auditsearch.Result{}}
 	reg := RegistryWith(Options{
 		Now:       func() time.Time { return testNow },
-		NewClient: func(exoclient.Config) (Client, error) { return fc, nil },
+		NewClient: func(auditsearch.Config) (Client, error) { return fc, nil },
 		Logger:    slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	req := &integration.Request{Command: Search, Params: validParams(), Args: map[string]any{"colour": "blue", "result_size": "2"}}
@@ -376,5 +376,33 @@ func TestDefaultClientBadCertificate(t *testing.T) {
 				t.Errorf("a certificate that decodes is the client's to judge: %v", err)
 			}
 		})
+	}
+}
+
+// TestProgressReachesTheQuery: the search's progress callback is Options.Progress (the
+// `run` mode's bar), and the summary names the backend the result says served it.
+func TestProgressReachesTheQuery(t *testing.T) {
+	var got []auditsearch.Progress
+	fc := &fakeClient{result: &auditsearch.Result{Backend: "graph"}}
+	reg := RegistryWith(Options{
+		Now:       func() time.Time { return testNow },
+		NewClient: func(auditsearch.Config) (Client, error) { return fc, nil },
+		Progress:  func(p auditsearch.Progress) { got = append(got, p) },
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	s := &fakeSession{}
+	if err := reg[Search].Run(context.Background(), &integration.Request{Command: Search, Params: validParams()}, s); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.queries) != 1 || fc.queries[0].Progress == nil {
+		t.Fatalf("queries %+v: want the progress callback set", fc.queries)
+	}
+	fc.queries[0].Progress(auditsearch.Progress{WindowsDone: 1, WindowsTotal: 2})
+	if len(got) != 1 || got[0].WindowsTotal != 2 {
+		t.Errorf("progress %+v", got)
+	}
+	sum := s.entries[0].EntryContext[SummaryContextKey].(SearchSummary)
+	if sum.Backend != "graph" {
+		t.Errorf("summary backend %q", sum.Backend)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,7 +79,7 @@ func TestInMemoryLimitBeforeNetwork(t *testing.T) {
 // blockingClient answers only when its context ends, with the error exoclient gives then.
 type blockingClient struct{}
 
-func (blockingClient) Search(ctx context.Context, _ exoclient.Query) (*exoclient.Result, error) {
+func (blockingClient) Search(ctx context.Context, _ auditsearch.Query) (*auditsearch.Result, error) {
 	<-ctx.Done()
 	return nil, fmt.Errorf("search: %w", context.Cause(ctx))
 }
@@ -94,7 +94,7 @@ func (blockingClient) Ping(ctx context.Context) error {
 func TestCommandDeadline(t *testing.T) {
 	reg := RegistryWith(Options{
 		Now:       func() time.Time { return testNow },
-		NewClient: func(exoclient.Config) (Client, error) { return blockingClient{}, nil },
+		NewClient: func(auditsearch.Config) (Client, error) { return blockingClient{}, nil },
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Deadline:  50 * time.Millisecond,
 	})

@@ -1,21 +1,16 @@
 package commands
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
-// Client is what the handlers need from Exchange Online; *exoclient.Client implements it.
-// Tests substitute a fake through Options.NewClient.
-type Client interface {
-	// Search runs one o365-auditlog-search query to completion.
-	Search(ctx context.Context, q exoclient.Query) (*exoclient.Result, error)
-	// Ping gets a token and makes one cheap search call.
-	Ping(ctx context.Context) error
-}
+// Client is what the handlers search through (a backend: *exoclient.Client). Tests
+// substitute a fake through Options.NewClient. A client that also implements
+// auditsearch.Streamer streams as_file searches window by window.
+type Client = auditsearch.Client
 
 // Options are the handlers' dependencies. The zero value means the defaults documented on
 // each field.
@@ -25,7 +20,10 @@ type Options struct {
 	Now func() time.Time
 	// NewClient builds the client from validated params; nil means exoclient.New with
 	// default options and Logger. It is called only after params and args validate.
-	NewClient func(cfg exoclient.Config) (Client, error)
+	NewClient func(cfg auditsearch.Config) (Client, error)
+	// Progress, when set, hears of every search's progress (the `run` mode's progress
+	// bar); nil means nobody does.
+	Progress func(auditsearch.Progress)
 	// Logger receives diagnostics (never secrets); nil means slog.Default().
 	Logger *slog.Logger
 	// Dir is where an as_file search keeps its temporary spill file (removed before the
@@ -47,19 +45,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.NewClient == nil {
 		logger := o.Logger
-		o.NewClient = func(cfg exoclient.Config) (Client, error) { return newExoClient(cfg, logger) }
+		o.NewClient = func(cfg auditsearch.Config) (Client, error) {
+			return backends[auditsearch.BackendExchange](cfg, logger)
+		}
 	}
 	return o
-}
-
-// newExoClient builds the real client, sharing the handlers' logger. The client keeps its own
-// wall clock: certificate validity must not follow a clock injected for date arithmetic.
-func newExoClient(cfg exoclient.Config, logger *slog.Logger) (Client, error) {
-	c, err := exoclient.New(cfg, &exoclient.Options{Logger: logger})
-	if err != nil {
-		return nil, err // never a typed nil inside the interface
-	}
-	return c, nil
 }
 
 // explainedError carries the analyst's sentence for err while keeping err for errors.Is/As.
@@ -71,7 +61,7 @@ type explainedError struct {
 func (e *explainedError) Error() string { return e.msg }
 func (e *explainedError) Unwrap() error { return e.err }
 
-// explain turns a client error into the sentence an analyst reads (exoclient.Explain).
+// explain turns a client error into the sentence an analyst reads (Explain).
 func explain(err error) error {
-	return &explainedError{msg: exoclient.Explain(err), err: err}
+	return &explainedError{msg: Explain(err), err: err}
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // Defaults of the integration parameters (DESIGN §3).
@@ -36,8 +36,8 @@ var (
 // certificate is XSOAR's credentials object {"identifier","password"} or a plain string. The
 // error is a *ValidationError naming the first invalid parameter; it never repeats a
 // certificate or password.
-func ParseParams(params map[string]any) (exoclient.Config, error) {
-	var cfg exoclient.Config
+func ParseParams(params map[string]any) (auditsearch.Config, error) {
+	var cfg auditsearch.Config
 	var err error
 	steps := []func() error{
 		func() (err error) { cfg.URL, err = httpsURLParam(params, "url", DefaultURL); return },
@@ -52,7 +52,7 @@ func ParseParams(params map[string]any) (exoclient.Config, error) {
 	}
 	for _, step := range steps {
 		if err = step(); err != nil {
-			return exoclient.Config{}, err
+			return auditsearch.Config{}, err
 		}
 	}
 	return cfg, nil

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 func TestParseParamsDefaults(t *testing.T) {
@@ -15,7 +15,7 @@ func TestParseParamsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := exoclient.Config{
+	want := auditsearch.Config{
 		URL: "https://outlook.office365.com", Organization: "contoso.onmicrosoft.com",
 		AppID: "3fa9f28b-eb0e-463a-ba7b-8089fe9991e2", PFX: []byte("PFX bytes"), Password: "s3cret-pw",
 		Timeout: 960 * time.Second, MaxConcurrency: 4,
@@ -29,30 +29,30 @@ func TestParseParamsValues(t *testing.T) {
 	cases := []struct {
 		name  string
 		set   map[string]any
-		check func(exoclient.Config) bool
+		check func(auditsearch.Config) bool
 	}{
-		{"url default when blank", map[string]any{"url": ""}, func(c exoclient.Config) bool { return c.URL == DefaultURL }},
-		{"url trailing slash", map[string]any{"url": "https://outlook.office365.us/"}, func(c exoclient.Config) bool { return c.URL == "https://outlook.office365.us" }},
-		{"url scheme case and port", map[string]any{"url": " HTTPS://127.0.0.1:8443// "}, func(c exoclient.Config) bool { return c.URL == "https://127.0.0.1:8443" }},
-		{"auth_url", map[string]any{"auth_url": "https://login.microsoftonline.us/"}, func(c exoclient.Config) bool { return c.AuthURL == "https://login.microsoftonline.us" }},
-		{"organization GUID", map[string]any{"organization": "ebac1a16-81bf-449b-8d43-5732c3c1d999"}, func(c exoclient.Config) bool { return c.Organization == "ebac1a16-81bf-449b-8d43-5732c3c1d999" }},
-		{"organization trimmed", map[string]any{"organization": " contoso.com "}, func(c exoclient.Config) bool { return c.Organization == "contoso.com" }},
-		{"insecure and proxy strings", map[string]any{"insecure": "true", "proxy": "True"}, func(c exoclient.Config) bool { return c.Insecure && c.Proxy }},
-		{"insecure and proxy bools", map[string]any{"insecure": true, "proxy": false}, func(c exoclient.Config) bool { return c.Insecure && !c.Proxy }},
-		{"timeout fraction", map[string]any{"timeout": "2.5"}, func(c exoclient.Config) bool { return c.Timeout == 2500*time.Millisecond }},
-		{"timeout JSON number", map[string]any{"timeout": json.Number("120")}, func(c exoclient.Config) bool { return c.Timeout == 2*time.Minute }},
-		{"max_concurrency", map[string]any{"max_concurrency": "16"}, func(c exoclient.Config) bool { return c.MaxConcurrency == 16 }},
-		{"max_concurrency JSON", map[string]any{"max_concurrency": json.Number("1")}, func(c exoclient.Config) bool { return c.MaxConcurrency == 1 }},
+		{"url default when blank", map[string]any{"url": ""}, func(c auditsearch.Config) bool { return c.URL == DefaultURL }},
+		{"url trailing slash", map[string]any{"url": "https://outlook.office365.us/"}, func(c auditsearch.Config) bool { return c.URL == "https://outlook.office365.us" }},
+		{"url scheme case and port", map[string]any{"url": " HTTPS://127.0.0.1:8443// "}, func(c auditsearch.Config) bool { return c.URL == "https://127.0.0.1:8443" }},
+		{"auth_url", map[string]any{"auth_url": "https://login.microsoftonline.us/"}, func(c auditsearch.Config) bool { return c.AuthURL == "https://login.microsoftonline.us" }},
+		{"organization GUID", map[string]any{"organization": "ebac1a16-81bf-449b-8d43-5732c3c1d999"}, func(c auditsearch.Config) bool { return c.Organization == "ebac1a16-81bf-449b-8d43-5732c3c1d999" }},
+		{"organization trimmed", map[string]any{"organization": " contoso.com "}, func(c auditsearch.Config) bool { return c.Organization == "contoso.com" }},
+		{"insecure and proxy strings", map[string]any{"insecure": "true", "proxy": "True"}, func(c auditsearch.Config) bool { return c.Insecure && c.Proxy }},
+		{"insecure and proxy bools", map[string]any{"insecure": true, "proxy": false}, func(c auditsearch.Config) bool { return c.Insecure && !c.Proxy }},
+		{"timeout fraction", map[string]any{"timeout": "2.5"}, func(c auditsearch.Config) bool { return c.Timeout == 2500*time.Millisecond }},
+		{"timeout JSON number", map[string]any{"timeout": json.Number("120")}, func(c auditsearch.Config) bool { return c.Timeout == 2*time.Minute }},
+		{"max_concurrency", map[string]any{"max_concurrency": "16"}, func(c auditsearch.Config) bool { return c.MaxConcurrency == 16 }},
+		{"max_concurrency JSON", map[string]any{"max_concurrency": json.Number("1")}, func(c auditsearch.Config) bool { return c.MaxConcurrency == 1 }},
 		{"certificate as plain string uses password", map[string]any{"certificate": "UEZYIGJ5dGVz", "password": "pw2"},
-			func(c exoclient.Config) bool { return string(c.PFX) == "PFX bytes" && c.Password == "pw2" }},
-		{"certificate.password wins", map[string]any{"password": "pw2"}, func(c exoclient.Config) bool { return c.Password == "s3cret-pw" }},
+			func(c auditsearch.Config) bool { return string(c.PFX) == "PFX bytes" && c.Password == "pw2" }},
+		{"certificate.password wins", map[string]any{"password": "pw2"}, func(c auditsearch.Config) bool { return c.Password == "s3cret-pw" }},
 		{"empty certificate.password falls back", map[string]any{"certificate": map[string]any{"identifier": "UEZYIGJ5dGVz", "password": ""}, "password": "pw2"},
-			func(c exoclient.Config) bool { return c.Password == "pw2" }},
-		{"no password at all", map[string]any{"certificate": map[string]any{"identifier": "UEZYIGJ5dGVz"}}, func(c exoclient.Config) bool { return c.Password == "" }},
-		{"base64 wrapped, unpadded, URL-safe", map[string]any{"certificate": "UEZY\nIGJ5\r\ndGVz"}, func(c exoclient.Config) bool { return string(c.PFX) == "PFX bytes" }},
-		{"base64 URL alphabet", map[string]any{"certificate": "-_-_"}, func(c exoclient.Config) bool { return len(c.PFX) == 3 }},
+			func(c auditsearch.Config) bool { return c.Password == "pw2" }},
+		{"no password at all", map[string]any{"certificate": map[string]any{"identifier": "UEZYIGJ5dGVz"}}, func(c auditsearch.Config) bool { return c.Password == "" }},
+		{"base64 wrapped, unpadded, URL-safe", map[string]any{"certificate": "UEZY\nIGJ5\r\ndGVz"}, func(c auditsearch.Config) bool { return string(c.PFX) == "PFX bytes" }},
+		{"base64 URL alphabet", map[string]any{"certificate": "-_-_"}, func(c auditsearch.Config) bool { return len(c.PFX) == 3 }},
 		{"PEM passed through", map[string]any{"certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
-			func(c exoclient.Config) bool {
+			func(c auditsearch.Config) bool {
 				return string(c.PFX) == "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
 			}},
 	}

@@ -3,7 +3,7 @@ package commands
 import (
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
@@ -66,7 +66,7 @@ type handlers struct{ Options }
 
 // prepare registers the secret params with the session, then validates the params. Secrets
 // are registered first so that nothing logged afterwards, even on failure, can leak them.
-func (h handlers) prepare(req *integration.Request, s integration.Session) (exoclient.Config, error) {
+func (h handlers) prepare(req *integration.Request, s integration.Session) (auditsearch.Config, error) {
 	for _, v := range secretValues(req.Params) {
 		s.Secret(v)
 	}

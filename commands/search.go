@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/contextout"
-	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/humanreadable"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
@@ -46,7 +46,7 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 		}
 		return s.Results(entries...)
 	}
-	res, err := client.Search(ctx, args.Query())
+	res, err := client.Search(ctx, h.query(args))
 	if err != nil {
 		return explain(err)
 	}
@@ -57,17 +57,24 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	return s.Results(entries...)
 }
 
+// query is the search query of args, reporting progress to Options.Progress.
+func (h handlers) query(args SearchArgs) auditsearch.Query {
+	q := args.Query()
+	q.Progress = h.Progress
+	return q
+}
+
 // searchEntries turns a result into the records entry (or the empty text entry), each
 // carrying the summary in its context, and, when some windows could not be fetched whole, a
 // warning naming them.
-func searchEntries(args SearchArgs, res *exoclient.Result) ([]integration.Entry, error) {
+func searchEntries(args SearchArgs, res *auditsearch.Result) ([]integration.Entry, error) {
 	if res == nil {
-		res = &exoclient.Result{}
+		res = &auditsearch.Result{}
 	}
 	var entries []integration.Entry
 	if len(res.Records) == 0 {
 		e := integration.TextEntry(humanreadable.Empty(args.Start, args.End))
-		e.EntryContext = map[string]any{SummaryContextKey: newSummary(args, 0, res.Incomplete)}
+		e.EntryContext = map[string]any{SummaryContextKey: newSummary(args, 0, res)}
 		entries = append(entries, e)
 	} else {
 		e, err := recordsEntry(args, res)
@@ -83,7 +90,7 @@ func searchEntries(args SearchArgs, res *exoclient.Result) ([]integration.Entry,
 }
 
 // recordsEntry is the note holding the records (Contents and context) and the summary.
-func recordsEntry(args SearchArgs, res *exoclient.Result) (integration.Entry, error) {
+func recordsEntry(args SearchArgs, res *auditsearch.Result) (integration.Entry, error) {
 	raw := make([]json.RawMessage, len(res.Records))
 	for i, r := range res.Records {
 		raw[i] = r.AuditData
@@ -107,7 +114,7 @@ func recordsEntry(args SearchArgs, res *exoclient.Result) (integration.Entry, er
 		Contents:       list,
 		EntryContext: map[string]any{
 			contextout.Key:    list,
-			SummaryContextKey: newSummary(args, len(records), res.Incomplete),
+			SummaryContextKey: newSummary(args, len(records), res),
 		},
 		HumanReadable:          readable,
 		ReadableContentsFormat: "markdown",
@@ -116,7 +123,7 @@ func recordsEntry(args SearchArgs, res *exoclient.Result) (integration.Entry, er
 
 // incompleteWarning names the windows the service could not return whole: never a silently
 // partial result (DESIGN §5).
-func incompleteWarning(windows []exoclient.Window) string {
+func incompleteWarning(windows []auditsearch.Window) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The result is incomplete: Exchange Online holds more audit records than it can return "+
 		"for %d one-second window(s) (UTC): ", len(windows))

@@ -1,9 +1,10 @@
 package commands
 
 import (
+	"cmp"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // SummaryContextKey is the entry-context root of every search's summary (DESIGN §5):
@@ -13,9 +14,6 @@ const SummaryContextKey = "O365AuditLogSearch"
 // maxSummaryWindows bounds IncompleteWindows: the context stays small whatever the
 // service does; the warning entry gives the total.
 const maxSummaryWindows = 100
-
-// backendExchange is the only backend so far (DESIGN §5 names graph and exchange+graph).
-const backendExchange = "exchange"
 
 // SearchSummary is the context of one search under SummaryContextKey.
 type SearchSummary struct {
@@ -42,8 +40,10 @@ type SummaryWindow struct {
 }
 
 // newSummary is the summary of a search of args that returned count records, with the
-// windows the result reported incomplete.
-func newSummary(args SearchArgs, count int, incomplete []exoclient.Window) SearchSummary {
+// windows res reported incomplete and the backend that served it (Exchange Online when
+// res does not say).
+func newSummary(args SearchArgs, count int, res *auditsearch.Result) SearchSummary {
+	incomplete := res.Incomplete
 	windows := make([]SummaryWindow, 0, min(len(incomplete), maxSummaryWindows))
 	for _, w := range incomplete[:min(len(incomplete), maxSummaryWindows)] {
 		windows = append(windows, SummaryWindow{Start: rfc3339UTC(w.Start), End: rfc3339UTC(w.End)})
@@ -53,7 +53,7 @@ func newSummary(args SearchArgs, count int, incomplete []exoclient.Window) Searc
 		EndDate:           rfc3339UTC(args.End),
 		Count:             count,
 		Complete:          len(incomplete) == 0,
-		Backend:           backendExchange,
+		Backend:           cmp.Or(res.Backend, auditsearch.BackendExchange),
 		IncompleteWindows: windows,
 	}
 }

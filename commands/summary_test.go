@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,7 +38,7 @@ func serveSearch(t *testing.T, c Client, args map[string]any) ([]wireEntry, stri
 	dir := t.TempDir()
 	reg := RegistryWith(Options{
 		Now:       func() time.Time { return testNow },
-		NewClient: func(exoclient.Config) (Client, error) { return c, nil },
+		NewClient: func(auditsearch.Config) (Client, error) { return c, nil },
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Dir:       dir,
 	})
@@ -99,8 +99,8 @@ func windowsOf(t *testing.T, sum map[string]any) [][2]string {
 
 var summaryArgs = map[string]any{"start_date": "01/01/21", "end_date": "01/02/21", "result_size": "100"}
 
-func rowsN(n int) []exoclient.Row {
-	rows := make([]exoclient.Row, n)
+func rowsN(n int) []auditsearch.Record {
+	rows := make([]auditsearch.Record, n)
 	for i := range rows {
 		rows[i] = exportRow(string(rune('a'+i%26))+strings.Repeat("x", i/26), 100-i)
 	}
@@ -109,14 +109,14 @@ func rowsN(n int) []exoclient.Row {
 
 // incompleteAt are one-second windows starting at the given seconds of 2021-01-01 10:00,
 // the first one written in a non-UTC zone (the summary must say UTC).
-func incompleteAt(secs ...int) []exoclient.Window {
-	var ws []exoclient.Window
+func incompleteAt(secs ...int) []auditsearch.Window {
+	var ws []auditsearch.Window
 	for i, s := range secs {
 		start := utc(2021, 1, 1, 10, 0, 0).Add(time.Duration(s) * time.Second)
 		if i == 0 {
 			start = start.In(time.FixedZone("CET", 3600))
 		}
-		ws = append(ws, exoclient.Window{Start: start, End: start.Add(time.Second)})
+		ws = append(ws, auditsearch.Window{Start: start, End: start.Add(time.Second)})
 	}
 	return ws
 }
@@ -129,7 +129,7 @@ func TestSearchSummary(t *testing.T) {
 	twoWindows := [][2]string{{"2021-01-01T10:00:00Z", "2021-01-01T10:00:01Z"}, {"2021-01-01T10:00:05Z", "2021-01-01T10:00:06Z"}}
 	cases := []struct {
 		name       string
-		result     *exoclient.Result
+		result     *auditsearch.Result
 		asFile     bool
 		count      int
 		complete   bool
@@ -137,19 +137,19 @@ func TestSearchSummary(t *testing.T) {
 		wantTypes  []int // entry types, in order
 		summaryIdx int   // the entry carrying the summary
 	}{
-		{name: "records", result: &exoclient.Result{Records: rowsN(3)}, count: 3, complete: true,
+		{name: "records", result: &auditsearch.Result{Records: rowsN(3)}, count: 3, complete: true,
 			wantTypes: []int{1}},
-		{name: "empty", result: &exoclient.Result{}, count: 0, complete: true, wantTypes: []int{1}},
+		{name: "empty", result: &auditsearch.Result{}, count: 0, complete: true, wantTypes: []int{1}},
 		{name: "nil result", result: nil, count: 0, complete: true, wantTypes: []int{1}},
-		{name: "incomplete records", result: &exoclient.Result{Records: rowsN(2), Incomplete: incompleteAt(0, 5)},
+		{name: "incomplete records", result: &auditsearch.Result{Records: rowsN(2), Incomplete: incompleteAt(0, 5)},
 			count: 2, windows: twoWindows, wantTypes: []int{1, 11}},
-		{name: "incomplete and empty", result: &exoclient.Result{Incomplete: incompleteAt(0, 5)},
+		{name: "incomplete and empty", result: &auditsearch.Result{Incomplete: incompleteAt(0, 5)},
 			count: 0, windows: twoWindows, wantTypes: []int{1, 11}},
-		{name: "as_file", result: &exoclient.Result{Records: rowsN(4)}, asFile: true, count: 4, complete: true,
+		{name: "as_file", result: &auditsearch.Result{Records: rowsN(4)}, asFile: true, count: 4, complete: true,
 			wantTypes: []int{3, 1}, summaryIdx: 1},
-		{name: "as_file empty", result: &exoclient.Result{}, asFile: true, count: 0, complete: true,
+		{name: "as_file empty", result: &auditsearch.Result{}, asFile: true, count: 0, complete: true,
 			wantTypes: []int{3, 1}, summaryIdx: 1},
-		{name: "as_file incomplete", result: &exoclient.Result{Records: rowsN(4), Incomplete: incompleteAt(0, 5)}, asFile: true,
+		{name: "as_file incomplete", result: &auditsearch.Result{Records: rowsN(4), Incomplete: incompleteAt(0, 5)}, asFile: true,
 			count: 4, windows: twoWindows, wantTypes: []int{3, 1, 11}, summaryIdx: 1},
 	}
 	for _, tc := range cases {
@@ -238,7 +238,7 @@ func TestSummaryWindowsCapped(t *testing.T) {
 			name, args["as_file"] = "as_file", "true"
 		}
 		t.Run(name, func(t *testing.T) {
-			entries, _ := serveSearch(t, &fakeClient{result: &exoclient.Result{Records: rowsN(1), Incomplete: incompleteAt(secs...)}}, args)
+			entries, _ := serveSearch(t, &fakeClient{result: &auditsearch.Result{Records: rowsN(1), Incomplete: incompleteAt(secs...)}}, args)
 			var sum map[string]any
 			for _, e := range entries {
 				if _, ok := e.EntryContext[SummaryContextKey]; ok {
@@ -260,16 +260,16 @@ func TestSummaryWindowsCapped(t *testing.T) {
 // absent list.
 func TestNewSummary(t *testing.T) {
 	args := SearchArgs{Start: utc(2021, 1, 1, 0, 0, 0).In(time.FixedZone("x", -7200)), End: utc(2021, 1, 2, 0, 0, 0)}
-	sum := newSummary(args, 7, nil)
+	sum := newSummary(args, 7, &auditsearch.Result{})
 	assert.Equal(t, SearchSummary{StartDate: "2021-01-01T00:00:00Z", EndDate: "2021-01-02T00:00:00Z", Count: 7,
 		Complete: true, Backend: "exchange", IncompleteWindows: []SummaryWindow{}}, sum)
 
-	ws := make([]exoclient.Window, maxSummaryWindows)
-	sum = newSummary(args, 0, ws)
+	ws := make([]auditsearch.Window, maxSummaryWindows)
+	sum = newSummary(args, 0, &auditsearch.Result{Incomplete: ws})
 	assert.Len(t, sum.IncompleteWindows, maxSummaryWindows)
 	assert.False(t, sum.Complete)
 
-	b, err := json.Marshal(newSummary(args, 0, nil))
+	b, err := json.Marshal(newSummary(args, 0, &auditsearch.Result{}))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"StartDate":"2021-01-01T00:00:00Z","EndDate":"2021-01-02T00:00:00Z","Count":0,"Complete":true,"Backend":"exchange","IncompleteWindows":[]}`, string(b))
 }

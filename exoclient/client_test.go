@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"context"
 	"encoding/json"
 	"net/http"
@@ -16,9 +18,11 @@ func TestSearchPageSendsTheContractRequest(t *testing.T) {
 	c := env.client(nil)
 	p := SearchParams{
 		Start: time.Date(2026, 1, 1, 1, 2, 3, 0, time.FixedZone("x", 3600)), End: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
-		ResultSize: 5000, SessionID: "s-1", LargeSet: true, FreeText: "report.docx", RecordType: "SharePointFileOperation",
-		IPAddresses: []string{"10.0.0.1"}, Operations: []string{"FileAccessed", "FileDeleted"}, UserIDs: []string{"a@contoso.com"},
-		ObjectIDs: []string{"https://contoso.sharepoint.com/x"},
+		ResultSize: 5000, SessionID: "s-1", LargeSet: true, Filters: auditsearch.Filters{
+			FreeText: "report.docx", RecordType: "SharePointFileOperation",
+			IPAddresses: []string{"10.0.0.1"}, Operations: []string{"FileAccessed", "FileDeleted"}, UserIDs: []string{"a@contoso.com"},
+			ObjectIDs: []string{"https://contoso.sharepoint.com/x"},
+		},
 	}
 	rows, err := c.SearchPage(context.Background(), p)
 	require.NoError(t, err)
@@ -223,4 +227,16 @@ func TestExchangeErrorBody(t *testing.T) {
 	assert.Equal(t, &APIError{Source: SourceExchange, Status: 400, Code: "BadRequest", Message: "Invalid RecordType. Value 'Foo' is not valid.", RequestID: "rid-42"}, apiErr)
 	assert.Equal(t, 1, env.exo.callCount(), "400 is not retried")
 	assert.True(t, strings.HasPrefix(Explain(err), "Exchange Online does not accept this record_type (HTTP 400 BadRequest"))
+}
+
+// TestSearchReportsItsCompleteness: the result names its backend and the calls made.
+func TestSearchReportsItsCompleteness(t *testing.T) {
+	env := newEnv(t, page(rowJSON("id-1", "2026-01-01T10:00:00")))
+	c := env.client(nil)
+	end := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	res, err := c.Search(context.Background(), Query{Start: end.Add(-24 * time.Hour), End: end, ResultSize: 1})
+	require.NoError(t, err)
+	assert.Equal(t, auditsearch.BackendExchange, res.Backend)
+	assert.Equal(t, env.exo.callCount(), res.Calls)
+	assert.Len(t, res.Records, 1)
 }

@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
 // cmdletName is the only cmdlet this client invokes.
@@ -81,7 +84,7 @@ func requestBody(p SearchParams) ([]byte, error) {
 // A 200 without rows whose warnings report a failure is a *WarningError (retried like a
 // 503, L3); a session call the service says it cut short without a continuation has lost
 // rows and fails with ErrSessionLost.
-func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
+func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]auditsearch.Record, error) {
 	body, err := requestBody(p)
 	if err != nil {
 		return nil, err
@@ -98,16 +101,19 @@ func (c *Client) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) 
 }
 
 // searchPageOnce is one call and its continuations.
-func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) ([]Row, error) {
+func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) ([]auditsearch.Record, error) {
 	target := c.ep.invokeURL(c.cfg.Organization)
 	var (
-		rows      []Row
+		rows      []auditsearch.Record
 		firstPage int
 	)
 	for links := 0; ; links++ {
 		page, err := c.post(ctx, target, body, session && links == 0)
 		if err != nil {
-			if links > 0 && continuationLost(ctx, err) {
+			// A continuation the service will not serve again (refused, or still failing
+			// after its retries) loses the rest of the call; cancellation and credential or
+			// permission failures end the whole call instead.
+			if links > 0 && ctx.Err() == nil && !msclient.Classify(err).Auth {
 				return nil, &ContinuationRefusedError{Rows: rows, PageRows: firstPage, Err: err}
 			}
 			return nil, err
@@ -130,21 +136,6 @@ func (c *Client) searchPageOnce(ctx context.Context, body []byte, session bool) 
 			return nil, err2
 		}
 	}
-}
-
-// continuationLost tells a continuation the service will not serve again (refused, or still
-// failing after its retries) from failures that end the whole call: cancellation, and
-// authentication or permission errors.
-func continuationLost(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Source != SourceAuthority && apiErr.Status != http.StatusUnauthorized && apiErr.Status != http.StatusForbidden
-	}
-	var tokErr *TokenError
-	return !errors.As(err, &tokErr)
 }
 
 // sameOrigin refuses a nextLink that would send the bearer token to another host.
@@ -177,10 +168,10 @@ func (c *Client) Ping(ctx context.Context) error {
 // only failures that certainly left the session untouched are retried.
 func (c *Client) post(ctx context.Context, target string, body []byte, session bool) (wirePage, error) {
 	var page wirePage
-	err := c.retry.do(ctx, cmdletName, func(ctx context.Context) error {
+	err := c.retry.Do(ctx, cmdletName, func(ctx context.Context) error {
 		var err error
 		page, err = c.postOnce(ctx, target, body)
-		if err != nil && session && mayHaveAdvanced(err) {
+		if err != nil && session && msclient.Classify(err).MayHaveAdvanced {
 			return &sessionLostError{err: err}
 		}
 		return err
@@ -188,36 +179,21 @@ func (c *Client) post(ctx context.Context, target string, body []byte, session b
 	return page, err
 }
 
-// mayHaveAdvanced reports a retryable failure that the service may have processed.
-// A 429 (throttled before processing) and token failures leave the session untouched.
-func mayHaveAdvanced(err error) bool {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && (apiErr.Source == SourceAuthority || apiErr.Throttled()) {
-		return false
-	}
-	var tokErr *TokenError
-	if errors.As(err, &tokErr) {
-		return false
-	}
-	_, retryable := retryDecision(err)
-	return retryable
-}
-
 // postOnce is one attempt: token, POST, and on a 401 one more try with a new credential.
 func (c *Client) postOnce(ctx context.Context, target string, body []byte) (wirePage, error) {
-	tok, gen, err := c.token(ctx)
+	tok, gen, err := c.cred.Token(ctx)
 	if err != nil {
 		return wirePage{}, err
 	}
 	page, err := c.exchange(ctx, target, body, tok)
-	var apiErr *APIError
+	var apiErr *msclient.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
 		return page, err
 	}
-	if err := c.refreshCredential(gen); err != nil {
+	if err := c.cred.Refresh(gen); err != nil {
 		return wirePage{}, err
 	}
-	if tok, _, err = c.token(ctx); err != nil {
+	if tok, _, err = c.cred.Token(ctx); err != nil {
 		return wirePage{}, err
 	}
 	return c.exchange(ctx, target, body, tok)
@@ -242,13 +218,13 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 	started := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return wirePage{}, requestTimeout(ctx, err, c.http.Timeout)
+		return wirePage{}, msclient.RequestTimeout(ctx, err, c.http.Timeout)
 	}
 	defer func() {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // drain for keep-alive
 		resp.Body.Close()
 	}()
-	if err := checkResponse(resp, SourceExchange, requestID); err != nil {
+	if err := msclient.CheckResponse(resp, exchange, requestID); err != nil {
 		scrubToken(err, token)
 		return wirePage{}, err
 	}
@@ -262,7 +238,7 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 	}
 	if len(page.rows) == 0 && page.nextLink == "" {
 		if failed := failureWarnings(page.warnings); len(failed) > 0 {
-			return wirePage{}, &WarningError{Warnings: failed}
+			return wirePage{}, &msclient.WarningError{Source: msclient.SourceExchange, Warnings: failed}
 		}
 	}
 	return page, nil
@@ -271,7 +247,7 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 // scrubToken removes the exact access token from an error a service echoed it into
 // (redact already catches the Bearer and JWT shapes).
 func scrubToken(err error, token string) {
-	var apiErr *APIError
+	var apiErr *msclient.APIError
 	if token != "" && errors.As(err, &apiErr) {
 		apiErr.Message = strings.ReplaceAll(apiErr.Message, token, "[redacted]")
 		apiErr.Code = strings.ReplaceAll(apiErr.Code, token, "[redacted]")

@@ -2,6 +2,7 @@ package exoclient
 
 import (
 	"context"
+	"github.com/o365auditlog/o365auditlog/msclient"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestMaxPageBytesEnforced(t *testing.T) {
 	assert.Equal(t, int64(4096), tooLarge.Limit)
 	assert.Equal(t, 1, env.exo.callCount(), "an oversized page is not retried")
 	assert.Contains(t, Explain(err), "smaller result_size")
-	assert.True(t, !sessionRecoverable(err), "a new session would get the same page")
+	assert.True(t, msclient.Classify(err).Fatal, "a new session would get the same page")
 
 	assert.Equal(t, int64(DefaultMaxPageBytes), withDefaults(nil).MaxPageBytes)
 	assert.Equal(t, int64(256<<20), int64(DefaultMaxPageBytes))

@@ -1,6 +1,7 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/msclient"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,10 +49,10 @@ func TestLiveErrorBodies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newAPIError(SourceExchange, tc.status, http.Header{}, []byte(tc.body), "rid")
+			e := msclient.NewAPIError(exchange, tc.status, http.Header{}, []byte(tc.body), "rid")
 			assert.Equal(t, tc.wantMessage, e.Message)
-			_, retryable := retryDecision(e)
-			assert.Equal(t, tc.retryable || retryableStatus(tc.status), retryable)
+			retryable := msclient.Classify(e).Retry
+			assert.Equal(t, tc.retryable || msclient.RetryableStatus(tc.status), retryable)
 			text := Explain(e)
 			for _, w := range tc.explain {
 				assert.Contains(t, text, w)

@@ -8,9 +8,11 @@ package exoclient
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,7 +38,7 @@ func liveConfig(t *testing.T, env string) Config {
 		} `json:"certificate"`
 	}
 	require.NoError(t, json.Unmarshal(b, &p))
-	pfx, err := DecodeCertificateParam(p.Certificate.Identifier)
+	pfx, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(p.Certificate.Identifier), ""))
 	require.NoError(t, err)
 	return Config{URL: p.URL, AuthURL: p.AuthURL, Organization: p.Organization, AppID: p.AppID, PFX: pfx, Password: p.Certificate.Password}
 }

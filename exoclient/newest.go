@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"cmp"
 	"slices"
 	"time"
@@ -14,7 +16,7 @@ import (
 // so a row with limit rows ranked above it can never climb back into the result.
 type newestSet struct {
 	limit int
-	byID  map[string]Row
+	byID  map[string]auditsearch.Record
 	// frontier is the oldest instant such that [frontier, end of the query) is covered by
 	// fetched windows.
 	frontier time.Time
@@ -22,13 +24,13 @@ type newestSet struct {
 	pending map[int64]time.Time
 }
 
-func newNewestSet(limit int, w Window) *newestSet {
-	return &newestSet{limit: limit, byID: make(map[string]Row), frontier: w.End, pending: make(map[int64]time.Time)}
+func newNewestSet(limit int, w auditsearch.Window) *newestSet {
+	return &newestSet{limit: limit, byID: make(map[string]auditsearch.Record), frontier: w.End, pending: make(map[int64]time.Time)}
 }
 
 // add merges rows (deduplicated by ID) and trims the set when it has grown past twice
 // its limit.
-func (n *newestSet) add(rows []Row) {
+func (n *newestSet) add(rows []auditsearch.Record) {
 	for _, r := range rows {
 		n.byID[r.ID] = r
 	}
@@ -38,7 +40,7 @@ func (n *newestSet) add(rows []Row) {
 }
 
 // fetched records that window w is fully fetched and reports whether the frontier moved.
-func (n *newestSet) fetched(w Window) bool {
+func (n *newestSet) fetched(w auditsearch.Window) bool {
 	n.pending[w.End.UnixNano()] = w.Start
 	moved := false
 	for {
@@ -75,13 +77,13 @@ func (n *newestSet) trim() {
 }
 
 // records returns the newest limit rows, newest first, ties by ID ascending.
-func (n *newestSet) records() []Row {
+func (n *newestSet) records() []auditsearch.Record {
 	rows := n.sorted()
 	return rows[:min(len(rows), n.limit)]
 }
 
-func (n *newestSet) sorted() []Row {
-	rows := make([]Row, 0, len(n.byID))
+func (n *newestSet) sorted() []auditsearch.Record {
+	rows := make([]auditsearch.Record, 0, len(n.byID))
 	for _, r := range n.byID {
 		rows = append(rows, r)
 	}
@@ -91,7 +93,7 @@ func (n *newestSet) sorted() []Row {
 
 // compareNewestFirst orders rows newest first by CreationTime, ties by ID ascending
 // (DESIGN §5).
-func compareNewestFirst(a, b Row) int {
+func compareNewestFirst(a, b auditsearch.Record) int {
 	if c := b.CreationTime.Compare(a.CreationTime); c != 0 {
 		return c
 	}
@@ -99,8 +101,8 @@ func compareNewestFirst(a, b Row) int {
 }
 
 // newestRows dedups rows by ID and returns the newest limit of them, newest first.
-func newestRows(rows []Row, limit int) []Row {
-	n := &newestSet{limit: limit, byID: make(map[string]Row, len(rows))}
+func newestRows(rows []auditsearch.Record, limit int) []auditsearch.Record {
+	n := &newestSet{limit: limit, byID: make(map[string]auditsearch.Record, len(rows))}
 	for _, r := range rows {
 		n.byID[r.ID] = r
 	}

@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/jsontext"
+	"github.com/o365auditlog/o365auditlog/msclient"
 	"github.com/o365auditlog/o365auditlog/recordtype"
 )
 
@@ -19,14 +22,14 @@ import (
 // "@odata.nextLink":"…"}, reading at most limit bytes (a larger body is a
 // *PageTooLargeError). Malformed or truncated JSON is a *DecodeError. A body without
 // "value", or with "value": null, is an empty page (live tenants send both, DESIGN §4b L2).
-func DecodePage(r io.Reader, limit int64) (rows []Row, nextLink string, err error) {
+func DecodePage(r io.Reader, limit int64) (rows []auditsearch.Record, nextLink string, err error) {
 	p, err := decodePage(r, limit)
 	return p.rows, p.nextLink, err
 }
 
 // wirePage is one decoded response body.
 type wirePage struct {
-	rows     []Row
+	rows     []auditsearch.Record
 	nextLink string
 	// warnings are the "@adminapi.warnings" texts (DESIGN §4b L2, L3).
 	warnings []string
@@ -38,10 +41,10 @@ func decodePage(r io.Reader, limit int64) (wirePage, error) {
 	dec.UseNumber()
 	p, err := decodePageObject(dec)
 	if lr.N <= 0 {
-		return wirePage{}, &PageTooLargeError{Limit: limit}
+		return wirePage{}, &msclient.PageTooLargeError{Limit: limit}
 	}
 	if err != nil {
-		return wirePage{}, &DecodeError{Err: err}
+		return wirePage{}, &msclient.DecodeError{Err: err}
 	}
 	return p, nil
 }
@@ -110,7 +113,7 @@ func decodeWarnings(dec *json.Decoder) ([]string, error) {
 	for _, it := range items {
 		var s string
 		if json.Unmarshal(it, &s) == nil {
-			if s = cleanText(s); s != "" {
+			if s = msclient.CleanText(s); s != "" {
 				out = append(out, s)
 			}
 		}
@@ -118,7 +121,7 @@ func decodeWarnings(dec *json.Decoder) ([]string, error) {
 	return out, nil
 }
 
-func decodeRowArray(dec *json.Decoder) ([]Row, error) {
+func decodeRowArray(dec *json.Decoder) ([]auditsearch.Record, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -129,7 +132,7 @@ func decodeRowArray(dec *json.Decoder) ([]Row, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, fmt.Errorf(`"value" is not an array`)
 	}
-	rows := []Row{}
+	rows := []auditsearch.Record{}
 	for i := 0; dec.More(); i++ {
 		// Straight into wireRow: decoding each row to a json.RawMessage first and then
 		// unmarshalling that scanned and copied every row twice more.
@@ -184,34 +187,34 @@ type auditHead struct {
 // with or without zone or /Date(ms)/, counts as numbers or strings, AuditData as a JSON
 // string holding the record (or, tolerated, the record object itself). The record's text
 // is kept byte for byte, so its numbers stay exact.
-func DecodeRow(raw []byte) (Row, error) {
+func DecodeRow(raw []byte) (auditsearch.Record, error) {
 	var w wireRow
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return Row{}, err
+		return auditsearch.Record{}, err
 	}
 	return rowFromWire(&w)
 }
 
 // rowFromWire is DecodeRow after the row's own JSON is decoded.
-func rowFromWire(w *wireRow) (Row, error) {
+func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 	audit, err := auditText(w.AuditData)
 	if err != nil {
-		return Row{}, err
+		return auditsearch.Record{}, err
 	}
 	var head auditHead
 	if err := json.Unmarshal(audit, &head); err != nil { // this validates the record too
 		if bytes.HasPrefix(bytes.TrimSpace(w.AuditData), []byte{'"'}) {
-			return Row{}, errors.New("AuditData does not hold a JSON object")
+			return auditsearch.Record{}, errors.New("AuditData does not hold a JSON object")
 		}
-		return Row{}, fmt.Errorf("AuditData: %w", err)
+		return auditsearch.Record{}, fmt.Errorf("AuditData: %w", err)
 	}
-	row := Row{AuditData: audit}
+	row := auditsearch.Record{AuditData: audit}
 	row.RecordType = recordTypeText(w.RecordType)
 	row.Operations = listText(w.Operations)
 	row.UserIDs = listText(w.UserIds)
 	row.ResultIndex = intValue(w.ResultIndex)
 	row.ResultCount = intValue(w.ResultCount)
-	row.ID = firstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
+	row.ID = msclient.FirstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
 	row.CreationTime = parseTime(scalarText(head.CreationTime))
 	if row.CreationTime.IsZero() {
 		row.CreationTime = parseTime(scalarText(w.CreationDate))

@@ -1,10 +1,13 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,25 +45,27 @@ const defaultMaxConcurrency = 4
 // pageFetcher makes one Search-UnifiedAuditLog call (following nextLink, with retries).
 // *Client implements it; tests fake it.
 type pageFetcher interface {
-	SearchPage(ctx context.Context, p SearchParams) ([]Row, error)
-}
-
-// searchProgress is a snapshot of a large search, reported after every window.
-type searchProgress struct {
-	WindowsDone, WindowsTotal, Records int
+	SearchPage(ctx context.Context, p SearchParams) ([]auditsearch.Record, error)
 }
 
 // searcher runs one Query over a pageFetcher: the orchestration (sessions, windows,
 // splitting, concurrency, dedup), separate from the per-call code.
 type searcher struct {
 	pages          pageFetcher
-	maxConcurrency int                  // 0 = defaultMaxConcurrency
-	newSessionID   func() string        // nil = random UUIDs
-	now            func() time.Time     // clock for progress logs; nil = time.Now
-	log            *slog.Logger         // nil = discard
-	progress       func(searchProgress) // optional, called after every window
-	limits         sessionLimits        // zero = serviceLimits
-	sizer          *pageSizer           // rows asked per call; nil = s.limits.page until learnt
+	maxConcurrency int                        // 0 = defaultMaxConcurrency
+	newSessionID   func() string              // nil = random UUIDs
+	now            func() time.Time           // clock for progress logs; nil = time.Now
+	log            *slog.Logger               // nil = discard
+	progress       func(auditsearch.Progress) // optional, called after every window
+	limits         sessionLimits              // zero = serviceLimits
+	sizer          *pageSizer                 // rows asked per call; nil = s.limits.page until learnt
+	// each is SearchEach's callback (nil: the rows are collected).
+	each func(auditsearch.Window, []auditsearch.Record) error
+	// probeEmpty: the call without a session found nothing in the query window, so one
+	// session that also finds nothing confirms it.
+	probeEmpty bool
+	// calls counts the service calls made (Result.Calls).
+	calls atomic.Int64
 }
 
 // Search runs a whole query: one sorted call up to 5,000 records, large-set sessions with
@@ -68,20 +73,36 @@ type searcher struct {
 // q.ResultSize, newest first. One-second windows that still hit the session cap are listed
 // in Result.Incomplete, their fetched rows kept. Idle connections are closed when it
 // returns: a client lives for one command, and the engine keeps the process for many.
-func (c *Client) Search(ctx context.Context, q Query) (*Result, error) {
+func (c *Client) Search(ctx context.Context, q auditsearch.Query) (*auditsearch.Result, error) {
 	defer c.http.CloseIdleConnections()
-	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log}
-	return s.search(ctx, q)
+	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log, progress: q.Progress}
+	return s.served(s.search(ctx, q))
+}
+
+// served completes a result with what only the client knows: the calls made and the
+// backend's name.
+func (s *searcher) served(res *auditsearch.Result, err error) (*auditsearch.Result, error) {
+	if res != nil {
+		res.Calls = int(s.calls.Load())
+		res.Backend = auditsearch.BackendExchange
+	}
+	return res, err
+}
+
+// searchPage is one call through s.pages, counted.
+func (s *searcher) searchPage(ctx context.Context, p SearchParams) ([]auditsearch.Record, error) {
+	s.calls.Add(1)
+	return s.pages.SearchPage(ctx, p)
 }
 
 // search runs q. A ResultSize of zero or less means 5,000, the original's behaviour.
-func (s *searcher) search(ctx context.Context, q Query) (*Result, error) {
+func (s *searcher) search(ctx context.Context, q auditsearch.Query) (*auditsearch.Result, error) {
 	s.defaults()
 	if q.ResultSize <= 0 {
 		q.ResultSize = sortedMaxResultSize
 	}
 	if !q.Start.Before(q.End) {
-		return nil, fmt.Errorf("search window %s: the start must be before the end", q.window())
+		return nil, fmt.Errorf("search window %s: the start must be before the end", q.Window())
 	}
 	asked := min(q.ResultSize, s.limits.page)
 	probe, err := s.sortedCall(ctx, q, asked)
@@ -89,17 +110,17 @@ func (s *searcher) search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	if err == nil && q.ResultSize <= asked && uniqueIDs(probe) >= q.ResultSize {
-		return &Result{Records: newestRows(probe, q.ResultSize)}, nil
+		return &auditsearch.Result{Records: newestRows(probe, q.ResultSize)}, nil
 	}
 	if err != nil {
 		s.log.Debug("sorted search untrustworthy; using sessions", "err", err)
-		return s.runWindows(ctx, q, splitWindow(q.window(), s.maxConcurrency))
+		return s.runWindows(ctx, q, splitWindow(q.Window(), s.maxConcurrency))
 	}
 	// A short answer without a session is no proof that nothing more matches (live
 	// tenants stop at ~120 rows, DESIGN §4b L1): sessions fetch the window, sized by the
 	// answer's density. An empty answer confirmed by an empty session is trusted.
-	q.probeEmpty = len(probe) == 0
-	return s.runWindows(ctx, q, s.initialWindows(q.window(), probe, asked))
+	s.probeEmpty = len(probe) == 0
+	return s.runWindows(ctx, q, s.initialWindows(q.Window(), probe, asked))
 }
 
 // errUntrustedPage marks a sorted call whose answer kept being bogus or short of records
@@ -110,18 +131,18 @@ var errUntrustedPage = errors.New("untrustworthy page")
 // retries it, up to windowMaxAttempts calls, when the page is bogus or when duplicates
 // may have displaced records. A call whose continuation was refused answers the rows
 // that arrived (the newest, in order): a short answer, which callers never trust alone.
-func (s *searcher) sortedCall(ctx context.Context, q Query, size int) ([]Row, error) {
-	p := q.params(q.window())
+func (s *searcher) sortedCall(ctx context.Context, q auditsearch.Query, size int) ([]auditsearch.Record, error) {
+	p := callParams(q, q.Window())
 	p.ResultSize = min(size, s.sizer.current())
 	for attempt := 1; ; attempt++ {
-		rows, err := s.pages.SearchPage(ctx, p)
+		rows, err := s.searchPage(ctx, p)
 		s.sizer.learn(p.ResultSize, len(rows), err)
 		if refused := asRefused(err); refused != nil {
 			s.log.Debug("continuation refused: asking one REST page per call from now on", "page_rows", refused.PageRows)
 			rows, err = refused.Rows, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("search %s: %w", q.window(), err)
+			return nil, fmt.Errorf("search %s: %w", q.Window(), err)
 		}
 		why := ""
 		if i := bogusRow(rows); i >= 0 && len(rows) > 0 {
@@ -133,9 +154,9 @@ func (s *searcher) sortedCall(ctx context.Context, q Query, size int) ([]Row, er
 			return rows, nil
 		}
 		if attempt == windowMaxAttempts {
-			return nil, fmt.Errorf("search %s: %w: %s", q.window(), errUntrustedPage, why)
+			return nil, fmt.Errorf("search %s: %w: %s", q.Window(), errUntrustedPage, why)
 		}
-		s.log.Debug("calling again", "window", q.window().String(), "reason", why)
+		s.log.Debug("calling again", "window", q.Window().String(), "reason", why)
 	}
 }
 
@@ -146,10 +167,10 @@ func (s *searcher) sortedCall(ctx context.Context, q Query, size int) ([]Row, er
 // needs for each piece to expect s.limits.target (at most 16 per worker: the estimate
 // extrapolates from the newest records and may be far off for older ones; a piece that
 // still hits the cap is split again).
-func (s *searcher) initialWindows(w Window, probe []Row, asked int) []Window {
+func (s *searcher) initialWindows(w auditsearch.Window, probe []auditsearch.Record, asked int) []auditsearch.Window {
 	est := estimateRows(w, probe, asked)
 	if est < s.limits.page/2 {
-		return []Window{w}
+		return []auditsearch.Window{w}
 	}
 	workers := s.maxConcurrency
 	n := max(workers, min(windowPieces(est, s.limits.target), 16*workers))
@@ -161,7 +182,7 @@ func (s *searcher) initialWindows(w Window, probe []Row, asked int) []Window {
 // service has been seen echoing ResultSize there), else the probe's density extrapolated
 // over w. A probe answered whole (fewer rows than asked) may still be short (L1), so it
 // is extrapolated too.
-func estimateRows(w Window, probe []Row, asked int) int {
+func estimateRows(w auditsearch.Window, probe []auditsearch.Record, asked int) int {
 	if len(probe) == 0 {
 		return 0
 	}
@@ -180,7 +201,7 @@ func estimateRows(w Window, probe []Row, asked int) int {
 	return int(min(est, 1e12))
 }
 
-func uniqueIDs(rows []Row) int {
+func uniqueIDs(rows []auditsearch.Record) int {
 	seen := make(map[string]struct{}, len(rows))
 	for _, r := range rows {
 		seen[r.ID] = struct{}{}
@@ -188,16 +209,9 @@ func uniqueIDs(rows []Row) int {
 	return len(seen)
 }
 
-// window is the query's time window.
-func (q Query) window() Window { return Window{Start: q.Start, End: q.End} }
-
-// params is the call for window w with q's filters.
-func (q Query) params(w Window) SearchParams {
-	return SearchParams{
-		Start: w.Start, End: w.End,
-		FreeText: q.FreeText, RecordType: q.RecordType,
-		IPAddresses: q.IPAddresses, Operations: q.Operations, UserIDs: q.UserIDs, ObjectIDs: q.ObjectIDs,
-	}
+// callParams is the call for window w with q's filters.
+func callParams(q auditsearch.Query, w auditsearch.Window) SearchParams {
+	return SearchParams{Start: w.Start, End: w.End, Filters: q.Filters}
 }
 
 func (s *searcher) defaults() {

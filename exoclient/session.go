@@ -1,11 +1,12 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/msclient"
+
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 )
@@ -52,7 +53,7 @@ const (
 
 // sessionRun is one session over one window.
 type sessionRun struct {
-	rows []Row
+	rows []auditsearch.Record
 	end  sessionEnd
 	// why says what broke the session or made it ambiguous, for logs and errors.
 	why string
@@ -66,8 +67,8 @@ type sessionRun struct {
 
 // windowOutcome is what fetching one window produced.
 type windowOutcome struct {
-	window Window
-	rows   []Row
+	window auditsearch.Window
+	rows   []auditsearch.Record
 	// capped means rows are at the session cap and the window may hold more.
 	capped bool
 	// resplit means a session broke off after several pages: the window is fetched again
@@ -82,9 +83,9 @@ type windowOutcome struct {
 // session cannot be trusted. An ambiguous end is accepted when a second session ends the
 // same way with the same number of rows. It gives up after windowMaxAttempts sessions,
 // naming the window.
-func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOutcome {
+func (s *searcher) fetchWindow(ctx context.Context, q auditsearch.Query, w auditsearch.Window) windowOutcome {
 	var ambiguous []int
-	if q.probeEmpty && w.Start.Equal(q.Start) && w.End.Equal(q.End) {
+	if s.probeEmpty && w.Start.Equal(q.Start) && w.End.Equal(q.End) {
 		ambiguous = []int{0} // the call without a session found nothing too
 	}
 	why := ""
@@ -111,7 +112,7 @@ func (s *searcher) fetchWindow(ctx context.Context, q Query, w Window) windowOut
 		}
 		s.log.Debug("fetching the window again with a new session", "window", w.String(), "attempt", attempt, "reason", why)
 	}
-	return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, &WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: why})}
+	return windowOutcome{window: w, err: fmt.Errorf("search window %s: %w", w, &auditsearch.WindowFailedError{Window: w, Attempts: windowMaxAttempts, Last: why})}
 }
 
 // cappedEstimate guesses the size of a window whose session hit the cap: ResultCount when
@@ -138,17 +139,17 @@ func brokenEstimate(run sessionRun) int {
 // The rows asked per call are fixed for the session when its first call is made
 // (pageSizer). A page made only of rows the session already returned means the session
 // went past its end and started over (DESIGN §4b L9): it is finished.
-func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRun, error) {
+func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w auditsearch.Window) (sessionRun, error) {
 	size, probe, err := s.sizer.acquire(ctx)
 	if err != nil {
 		return sessionRun{}, err
 	}
-	p := q.params(w)
+	p := callParams(q, w)
 	p.LargeSet, p.ResultSize, p.SessionID = true, size, s.newSessionID()
 	run := sessionRun{size: size}
 	seen := make(map[string]struct{})
 	for call := 1; ; call++ {
-		page, err := s.pages.SearchPage(ctx, p)
+		page, err := s.searchPage(ctx, p)
 		if probe {
 			s.sizer.done(size, len(page), err)
 			probe = false
@@ -156,7 +157,9 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 			s.sizer.learn(size, len(page), err)
 		}
 		if err != nil {
-			if ctx.Err() != nil || !sessionRecoverable(err) {
+			// A new session cannot fix a fatal failure (a 4xx other than throttling, e.g. a
+			// missing role or bad token; an oversized page); a lost session is what it fixes.
+			if ctx.Err() != nil || msclient.Classify(err).Fatal {
 				return run, err
 			}
 			return brokenSession(run, fmt.Sprintf("call %d failed: %v", call, err)), nil
@@ -192,7 +195,7 @@ func (s *searcher) runSession(ctx context.Context, q Query, w Window) (sessionRu
 }
 
 // allSeen reports whether every row of page is already in seen.
-func allSeen(page []Row, seen map[string]struct{}) bool {
+func allSeen(page []auditsearch.Record, seen map[string]struct{}) bool {
 	for _, r := range page {
 		if _, ok := seen[r.ID]; !ok {
 			return false
@@ -229,20 +232,20 @@ func brokenSession(run sessionRun, why string) sessionRun {
 
 // bogusRow returns the index of the first row of a bogus page (ResultIndex -1 or
 // ResultCount 0), or -1.
-func bogusRow(page []Row) int {
-	return slices.IndexFunc(page, func(r Row) bool { return r.ResultIndex == -1 || r.ResultCount == 0 })
+func bogusRow(page []auditsearch.Record) int {
+	return slices.IndexFunc(page, func(r auditsearch.Record) bool { return r.ResultIndex == -1 || r.ResultCount == 0 })
 }
 
 // lostPage reports whether page starts well past the rows received so far: a call whose
 // answer was lost after the service had advanced the session. ResultIndex is the row's
 // position in the session; half a page of slack tolerates duplicates, whatever index
 // the service gives them.
-func lostPage(page []Row, received, pageSize int) bool {
+func lostPage(page []auditsearch.Record, received, pageSize int) bool {
 	m := minResultIndex(page)
 	return m > 0 && m > received+1+pageSize/2
 }
 
-func minResultIndex(page []Row) int {
+func minResultIndex(page []auditsearch.Record) int {
 	m := 0
 	for _, r := range page {
 		if r.ResultIndex > 0 && (m == 0 || r.ResultIndex < m) {
@@ -250,25 +253,6 @@ func minResultIndex(page []Row) int {
 		}
 	}
 	return m
-}
-
-// sessionRecoverable reports whether a failed session call is worth a new session:
-// everything except what a new session cannot fix (an HTTP 4xx other than throttling,
-// e.g. a missing role or bad token; an oversized page). Transient failures reach here
-// only after SearchPage's own retries, or as ErrSessionLost.
-func sessionRecoverable(err error) bool {
-	if errors.Is(err, ErrSessionLost) {
-		return true
-	}
-	var tooLarge *PageTooLargeError
-	if errors.As(err, &tooLarge) {
-		return false
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Throttled() || apiErr.Transient() || apiErr.Status >= http.StatusInternalServerError || apiErr.Status == http.StatusRequestTimeout
-	}
-	return true
 }
 
 // newSessionUUID returns a random (version 4) UUID for a SessionId.

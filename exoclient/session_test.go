@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/o365auditlog/o365auditlog/msclient"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -154,8 +155,8 @@ func TestSessionRecoverable(t *testing.T) {
 		{"page too large", &PageTooLargeError{Limit: 1}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := sessionRecoverable(tc.err); got != tc.want {
-				t.Errorf("sessionRecoverable(%v) = %v, want %v", tc.err, got, tc.want)
+			if got := !msclient.Classify(tc.err).Fatal; got != tc.want {
+				t.Errorf("recoverable(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
 	}

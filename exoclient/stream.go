@@ -1,6 +1,10 @@
 package exoclient
 
-import "context"
+import (
+	"context"
+
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+)
 
 // streamTargetRows is what a streaming search aims at per window. Every window in flight
 // holds its rows until its session ends, and the initial split is only as good as the
@@ -23,10 +27,9 @@ const streamTargetRows = 1000
 // The Result's Records are the rows not passed to each (a search answered by one call
 // without sessions), already deduplicated, ordered and trimmed; Incomplete is as for
 // Search.
-func (c *Client) SearchEach(ctx context.Context, q Query, each func(Window, []Row) error) (*Result, error) {
+func (c *Client) SearchEach(ctx context.Context, q auditsearch.Query, each func(auditsearch.Window, []auditsearch.Record) error) (*auditsearch.Result, error) {
 	defer c.http.CloseIdleConnections()
-	q.each = each
-	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log,
+	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log, progress: q.Progress, each: each,
 		limits: sessionLimits{page: sessionPageSize, cap: sessionRowCap, target: streamTargetRows}}
-	return s.search(ctx, q)
+	return s.served(s.search(ctx, q))
 }

@@ -19,7 +19,7 @@ func TestSearchEachStreamsEveryWindow(t *testing.T) {
 		q := sized(last(72*time.Hour), k.n(size))
 		var streamed []Row
 		windows := 0
-		q.each = func(_ Window, rows []Row) error {
+		s.each = func(_ Window, rows []Row) error {
 			windows++
 			streamed = append(streamed, rows...)
 			return nil
@@ -42,7 +42,7 @@ func TestSearchEachCallbackErrorStops(t *testing.T) {
 	q := sized(last(72*time.Hour), k.n(130000))
 	boom := errors.New("disk full")
 	calls := 0
-	q.each = func(Window, []Row) error { calls++; return boom }
+	s.each = func(Window, []Row) error { calls++; return boom }
 	if _, err := s.search(context.Background(), q); !errors.Is(err, boom) || calls != 1 {
 		t.Errorf("err %v after %d calls: want the callback's error at once", err, calls)
 	}

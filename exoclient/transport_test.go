@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"math/big"
 	"net"
 	"net/http"
@@ -34,9 +35,9 @@ func TestResolveEndpoints(t *testing.T) {
 		{url: "https://OUTLOOK.OFFICE365.US", authority: "https://login.microsoftonline.us", scope: "https://OUTLOOK.OFFICE365.US/.default"},
 		{url: "https://outlook.office365.com", authURL: "https://login.microsoftonline.us/", authority: "https://login.microsoftonline.us", scope: "https://outlook.office365.com/.default"},
 		{url: "https://127.0.0.1:8443", authURL: "https://127.0.0.1:9443", authority: "https://127.0.0.1:9443", scope: "https://127.0.0.1:8443/.default", disableDiscovery: true},
-		{url: "http://outlook.office365.com", errField: "url"},
-		{url: "not a url", errField: "url"},
-		{url: "https://outlook.office365.com", authURL: "http://login.example", errField: "auth_url"},
+		{url: "http://outlook.office365.com", errField: auditsearch.FieldURL},
+		{url: "not a url", errField: auditsearch.FieldURL},
+		{url: "https://outlook.office365.com", authURL: "http://login.example", errField: auditsearch.FieldAuthURL},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url+" "+tc.authURL, func(t *testing.T) {
@@ -56,20 +57,12 @@ func TestResolveEndpoints(t *testing.T) {
 		})
 	}
 	_, err := resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: "a/b", AppID: "x"})
-	require.ErrorContains(t, err, "organization")
+	require.ErrorContains(t, err, auditsearch.FieldOrganization)
 	_, err = resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: testTenant})
-	require.ErrorContains(t, err, "app_id")
+	require.ErrorContains(t, err, auditsearch.FieldAppID)
 }
 
 func TestTransportSettings(t *testing.T) {
-	tr := newTransport(Config{Timeout: time.Minute}, nil)
-	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
-	assert.True(t, !tr.TLSClientConfig.InsecureSkipVerify, "verifies by default")
-	assert.True(t, tr.Proxy == nil, "direct unless proxy is set")
-	tr = newTransport(Config{Timeout: time.Minute, Proxy: true, Insecure: true}, nil)
-	assert.True(t, tr.Proxy != nil, "system proxy")
-	assert.True(t, tr.TLSClientConfig.InsecureSkipVerify, "insecure")
-
 	c, err := New(Config{URL: "https://outlook.office365.com", Organization: testTenant, AppID: testAppID}, &Options{Credential: staticCred{}})
 	require.NoError(t, err)
 	assert.Equal(t, DefaultTimeout, c.http.Timeout)

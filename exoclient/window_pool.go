@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"container/heap"
 	"context"
 	"fmt"
@@ -27,10 +29,10 @@ type windowRun struct {
 	inflight   int
 	done       int
 	rows       int // rows received from finished windows, duplicates included
-	incomplete []Window
+	incomplete []auditsearch.Window
 	lastLog    time.Time
 	started    time.Time
-	sink       func(Window, []Row) error // SearchEach's callback: rows go there, not to set
+	sink       func(auditsearch.Window, []auditsearch.Record) error // SearchEach's callback: rows go there, not to set
 }
 
 // runWindows fetches windows with s.maxConcurrency workers, newest window first. A window
@@ -38,9 +40,9 @@ type windowRun struct {
 // again); at one second it is kept and reported incomplete. The search stops as soon as
 // the newest q.ResultSize records are known, and on the first error, cancelling the
 // windows in flight either way.
-func (s *searcher) runWindows(ctx context.Context, q Query, initial []Window) (*Result, error) {
+func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial []auditsearch.Window) (*auditsearch.Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	jobs := make(chan Window)
+	jobs := make(chan auditsearch.Window)
 	outcomes := make(chan windowOutcome)
 	var wg sync.WaitGroup
 	for range s.maxConcurrency {
@@ -48,10 +50,10 @@ func (s *searcher) runWindows(ctx context.Context, q Query, initial []Window) (*
 	}
 	defer func() { cancel(); wg.Wait() }()
 
-	run := &windowRun{queue: newWindowQueue(initial), set: newNewestSet(q.ResultSize, q.window()), lastLog: s.now(), started: s.now(), sink: q.each}
+	run := &windowRun{queue: newWindowQueue(initial), set: newNewestSet(q.ResultSize, q.Window()), lastLog: s.now(), started: s.now(), sink: s.each}
 	for run.queue.Len() > 0 || run.inflight > 0 {
-		var send chan<- Window
-		var next Window
+		var send chan<- auditsearch.Window
+		var next auditsearch.Window
 		if run.queue.Len() > 0 {
 			send, next = jobs, (*run.queue)[0]
 		}
@@ -69,14 +71,14 @@ func (s *searcher) runWindows(ctx context.Context, q Query, initial []Window) (*
 				return s.finish(run), nil
 			}
 		case <-ctx.Done():
-			return nil, fmt.Errorf("search %s: %w", q.window(), ctx.Err())
+			return nil, fmt.Errorf("search %s: %w", q.Window(), ctx.Err())
 		}
 	}
 	return s.finish(run), nil
 }
 
 // windowWorker fetches windows from jobs until ctx is done.
-func (s *searcher) windowWorker(ctx context.Context, q Query, jobs <-chan Window, outcomes chan<- windowOutcome) {
+func (s *searcher) windowWorker(ctx context.Context, q auditsearch.Query, jobs <-chan auditsearch.Window, outcomes chan<- windowOutcome) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -138,23 +140,23 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 // finish builds the result. An incomplete window is reported only if records missing
 // from it could belong in the result: the result is short, or not all of it is newer
 // than the window.
-func (s *searcher) finish(run *windowRun) *Result {
+func (s *searcher) finish(run *windowRun) *auditsearch.Result {
 	s.report(run, true)
 	records := run.set.records()
-	var incomplete []Window
+	var incomplete []auditsearch.Window
 	for _, w := range run.incomplete {
 		if len(records) < run.set.limit || !records[len(records)-1].CreationTime.After(w.End) {
 			incomplete = append(incomplete, w)
 		}
 	}
-	slices.SortFunc(incomplete, func(a, b Window) int { return a.Start.Compare(b.Start) })
-	return &Result{Records: records, Incomplete: incomplete}
+	slices.SortFunc(incomplete, func(a, b auditsearch.Window) int { return a.Start.Compare(b.Start) })
+	return &auditsearch.Result{Records: records, Incomplete: incomplete}
 }
 
 // report calls the progress callback and logs progress at most every progressLogInterval
 // (and once at the end).
 func (s *searcher) report(run *windowRun, final bool) {
-	p := searchProgress{WindowsDone: run.done, WindowsTotal: run.done + run.queue.Len() + run.inflight, Records: run.rows}
+	p := auditsearch.Progress{WindowsDone: run.done, WindowsTotal: run.done + run.queue.Len() + run.inflight, Records: run.rows, Final: final}
 	if s.progress != nil {
 		s.progress(p)
 	}

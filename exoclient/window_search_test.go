@@ -1,6 +1,8 @@
 package exoclient
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+
 	"bytes"
 	"context"
 	"errors"
@@ -434,8 +436,8 @@ func TestWindowSearchProgressLog(t *testing.T) {
 			s.log = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			now := testEpoch
 			s.now = func() time.Time { now = now.Add(tc.step); return now }
-			var lastProgress searchProgress
-			s.progress = func(p searchProgress) { lastProgress = p }
+			var lastProgress auditsearch.Progress
+			s.progress = func(p auditsearch.Progress) { lastProgress = p }
 			if _, err := s.search(context.Background(), sized(last(24*time.Hour), 12000)); err != nil {
 				t.Fatal(err)
 			}
@@ -443,7 +445,7 @@ func TestWindowSearchProgressLog(t *testing.T) {
 			if want := tc.want(lastProgress.WindowsDone); lines != want {
 				t.Errorf("%d progress lines for %d windows, want %d:\n%s", lines, lastProgress.WindowsDone, want, buf.String())
 			}
-			if lastProgress.WindowsDone != lastProgress.WindowsTotal || lastProgress.Records != 12000 {
+			if lastProgress.WindowsDone != lastProgress.WindowsTotal || lastProgress.Records != 12000 || !lastProgress.Final {
 				t.Errorf("last progress %+v", lastProgress)
 			}
 		})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"io"
 	"log/slog"
 	"os"
@@ -39,8 +40,8 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	isTerminal     func(io.Reader) bool
-	// progress, when set, wraps the handlers' log handler (the `run` mode's progress bar).
-	progress func(slog.Handler) slog.Handler
+	// progress, when set, hears of every search's progress (the `run` mode's progress bar).
+	progress func(auditsearch.Progress)
 }
 
 // run is the whole program except os.Exit.
@@ -97,15 +98,11 @@ func (a *app) server(level slog.Level) integration.Server {
 	}
 	base := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	red := integration.NewRedactor()
-	handler := base.Handler()
-	if a.progress != nil {
-		handler = a.progress(handler)
-	}
-	handlersLog := slog.New(integration.NewRedactingHandler(handler, red))
+	handlersLog := slog.New(integration.NewRedactingHandler(base.Handler(), red))
 	return integration.Server{
 		Logger:   base,
 		Redactor: red,
-		Registry: commands.RegistryWith(commands.Options{Logger: handlersLog}),
+		Registry: commands.RegistryWith(commands.Options{Logger: handlersLog, Progress: a.progress}),
 		Version:  version,
 	}
 }

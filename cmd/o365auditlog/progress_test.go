@@ -2,27 +2,26 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
-func TestProgressHandlerDrawsAndPassesOthersOn(t *testing.T) {
-	var bar, logs bytes.Buffer
-	next := slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelError})
-	log := slog.New(newProgressHandler(next, &bar)).With("command", "search")
-	log.Info(progressMessage, "windows_done", 3, "windows_total", 10, "rows", 12000, "final", false)
-	log.Info("something else")
-	log.Error("a failure")
-	log.Info(progressMessage, "windows_done", 10, "windows_total", 10, "rows", 40000, "final", true)
-	if !strings.Contains(bar.String(), "/10)") {
-		t.Errorf("bar %q", bar.String())
+func TestProgressBarDrawsFromTheCallback(t *testing.T) {
+	var out bytes.Buffer
+	bar := &progressBar{w: &out}
+	bar.update(auditsearch.Progress{WindowsDone: 3, WindowsTotal: 10, Records: 12000})
+	if !strings.Contains(out.String(), "/10)") {
+		t.Errorf("bar %q", out.String())
 	}
-	if got := logs.String(); strings.Contains(got, progressMessage) || strings.Contains(got, "something else") || !strings.Contains(got, "a failure") {
-		t.Errorf("next handler got %q: only records at its level", got)
+	bar.update(auditsearch.Progress{WindowsDone: 10, WindowsTotal: 10, Records: 40000, Final: true})
+	if bar.bar != nil {
+		t.Error("the final report must clear the bar")
 	}
-	if !slog.New(newProgressHandler(next, &bar)).Handler().Enabled(context.Background(), slog.LevelInfo) {
-		t.Error("progress records are Info: the handler must accept them")
+	out.Reset()
+	bar.update(auditsearch.Progress{WindowsDone: 1, WindowsTotal: 1, Final: true})
+	if out.Len() != 0 {
+		t.Errorf("a search that ends before any report draws nothing, got %q", out.String())
 	}
 }

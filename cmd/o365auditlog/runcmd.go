@@ -44,7 +44,7 @@ func (a *app) runCommand(ctx context.Context, args []string) int {
 	defer stop()
 	if writerIsTerminal(a.stderr) {
 		// Long searches draw a progress bar on the terminal; piped, stderr stays quiet.
-		a.progress = func(next slog.Handler) slog.Handler { return newProgressHandler(next, a.stderr) }
+		a.progress = (&progressBar{w: a.stderr}).update
 	}
 	out, err := integration.RunLocal(ctx, a.server(slog.LevelError), store, ex) // errors are printed below, not logged twice
 	if err != nil {

@@ -1,4 +1,4 @@
-package exoclient
+package msclient
 
 import (
 	"bytes"
@@ -15,21 +15,36 @@ import (
 	"time"
 )
 
-// newHTTPClient builds the one client shared by token and API requests: TLS 1.2+,
+// HTTPSettings are the connection settings of the one HTTP client a client shares
+// between token and API requests.
+type HTTPSettings struct {
+	// Insecure trusts any TLS certificate.
+	Insecure bool
+	// Proxy uses the system proxy from the environment; false = direct connections.
+	Proxy bool
+	// Timeout bounds each request.
+	Timeout time.Duration
+	// RootCAs replaces the system roots (which honour SSL_CERT_FILE); nil = system roots.
+	RootCAs *x509.CertPool
+	// Transport replaces the base transport (Timeout still applies); nil = built from
+	// the fields above.
+	Transport http.RoundTripper
+}
+
+// NewHTTPClient builds the one client shared by token and API requests: TLS 1.2+,
 // optional InsecureSkipVerify, the system proxy only when asked, and Timeout per request.
 // Go reads SSL_CERT_FILE for the system roots, which is how deployments add a private CA.
-func newHTTPClient(cfg Config, opts *Options) *http.Client {
-	if opts.HTTPClient != nil {
-		return opts.HTTPClient
-	}
-	rt := opts.Transport
+func NewHTTPClient(cfg HTTPSettings) *http.Client {
+	rt := cfg.Transport
 	if rt == nil {
-		rt = newTransport(cfg, opts.RootCAs)
+		rt = NewTransport(cfg)
 	}
 	return &http.Client{Transport: rt, Timeout: cfg.Timeout}
 }
 
-func newTransport(cfg Config, roots *x509.CertPool) *http.Transport {
+// NewTransport is the base transport NewHTTPClient builds.
+func NewTransport(cfg HTTPSettings) *http.Transport {
+	roots := cfg.RootCAs
 	var proxy func(*http.Request) (*url.URL, error)
 	if cfg.Proxy {
 		proxy = http.ProxyFromEnvironment
@@ -41,7 +56,7 @@ func newTransport(cfg Config, roots *x509.CertPool) *http.Transport {
 		TLSClientConfig: &tls.Config{
 			MinVersion:         tls.VersionTLS12,
 			RootCAs:            roots,
-			InsecureSkipVerify: cfg.Insecure, //nolint:gosec // the operator's explicit choice (param insecure)
+			InsecureSkipVerify: cfg.Insecure, //nolint:gosec // the operator's explicit choice
 		},
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          64,
@@ -58,7 +73,7 @@ func newTransport(cfg Config, roots *x509.CertPool) *http.Transport {
 // the request's context because azidentity flattens such errors into plain text.
 type tokenTransport struct {
 	client *http.Client
-	retry  *retrier
+	retry  *Retrier
 }
 
 // netErrHolder carries a token request's last network error back to Client.token.
@@ -100,9 +115,7 @@ func (t *tokenTransport) Do(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	var resp *http.Response
-	r := *t.retry
-	r.decide = tokenRetryDecision
-	err := r.do(ctx, "token "+req.URL.Path, func(ctx context.Context) error {
+	err := t.retry.Do(ctx, "token "+req.URL.Path, func(ctx context.Context) error {
 		attempt := req.Clone(ctx)
 		if body != nil {
 			attempt.Body = io.NopCloser(bytes.NewReader(body))
@@ -110,9 +123,9 @@ func (t *tokenTransport) Do(req *http.Request) (*http.Response, error) {
 		}
 		got, err := t.client.Do(attempt)
 		if err != nil {
-			return requestTimeout(ctx, err, t.client.Timeout)
+			return RequestTimeout(ctx, err, t.client.Timeout)
 		}
-		if retryableStatus(got.StatusCode) {
+		if RetryableStatus(got.StatusCode) {
 			return t.keepForRetry(got)
 		}
 		resp = got
@@ -134,9 +147,9 @@ func (t *tokenTransport) Do(req *http.Request) (*http.Response, error) {
 // keepForRetry buffers a retryable response so that it can be returned if it is the last.
 func (t *tokenTransport) keepForRetry(r *http.Response) error {
 	defer r.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorBody))
+	b, _ := io.ReadAll(io.LimitReader(r.Body, MaxErrorBody))
 	return &keptResponse{APIError: APIError{Source: SourceAuthority, Status: r.StatusCode,
-		RetryAfter: parseRetryAfter(r.Header.Get("Retry-After"), time.Now())}, resp: r, body: b}
+		RetryAfter: ParseRetryAfter(r.Header.Get("Retry-After"), time.Now())}, resp: r, body: b}
 }
 
 // keptResponse is a retryable token-endpoint answer held between attempts.
@@ -155,17 +168,7 @@ func (k *keptResponse) response() *http.Response {
 	return &r
 }
 
-// tokenRetryDecision retries what the authority answered with a retryable status, and
-// broken connections.
-func tokenRetryDecision(err error) (time.Duration, bool) {
-	var kept *keptResponse
-	if errors.As(err, &kept) {
-		return kept.RetryAfter, true
-	}
-	return 0, transientNetError(err)
-}
-
-// TimeoutError is a request that outlasted the per-request timeout (Config.Timeout),
+// TimeoutError is a request that outlasted the per-request timeout (HTTPSettings.Timeout),
 // as opposed to the caller's context ending. It is retried.
 type TimeoutError struct {
 	After time.Duration
@@ -180,9 +183,9 @@ func (e *TimeoutError) Timeout() bool { return true }
 // Temporary implements net.Error.
 func (e *TimeoutError) Temporary() bool { return true }
 
-// requestTimeout tells http.Client's own timeout (which reports context.DeadlineExceeded)
+// RequestTimeout tells http.Client's own timeout (which reports context.DeadlineExceeded)
 // apart from the caller's deadline.
-func requestTimeout(ctx context.Context, err error, after time.Duration) error {
+func RequestTimeout(ctx context.Context, err error, after time.Duration) error {
 	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		return &TimeoutError{After: after}
 	}

@@ -1,6 +1,9 @@
-package exoclient
+package commands
 
 import (
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/msclient"
+
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -41,8 +44,9 @@ var aadstsActions = map[string]string{
 	"AADSTS90033": "Entra ID is temporarily unavailable: try again in a few minutes.",
 }
 
-// Explain turns any error from this package into the sentence an analyst reads: what
-// happened and what to do. It never includes secrets.
+// Explain turns any error of a backend (exoclient, msclient) into the sentence an analyst
+// reads: what happened and what to do, in the integration's words (its parameter names).
+// The backends state facts only. It never includes secrets.
 func Explain(err error) string {
 	if err == nil {
 		return ""
@@ -55,7 +59,7 @@ func Explain(err error) string {
 			return s
 		}
 	}
-	return "Exchange Online search failed: " + redact(err.Error()) + ". Check the integration parameters and try again."
+	return "Exchange Online search failed: " + msclient.Redact(err.Error()) + ". Check the integration parameters and try again."
 }
 
 func explainContext(err error) (string, bool) {
@@ -69,75 +73,91 @@ func explainContext(err error) (string, bool) {
 }
 
 func explainConfig(err error) (string, bool) {
-	var ce *ConfigError
+	var ce *msclient.ConfigError
 	if !errors.As(err, &ce) {
 		return "", false
 	}
-	return fmt.Sprintf("The integration parameter %s %s. Fix it in the integration instance settings.", ce.Field, ce.Problem), true
+	return fmt.Sprintf("The integration parameter %s %s. Fix it in the integration instance settings.", paramOfField(ce.Field), ce.Problem), true
+}
+
+// paramOfField names the integration parameter behind a configuration field a backend
+// refused (auditsearch.Config's field names).
+func paramOfField(field string) string {
+	switch field {
+	case auditsearch.FieldURL:
+		return "url"
+	case auditsearch.FieldAuthURL:
+		return "auth_url"
+	case auditsearch.FieldOrganization:
+		return "organization"
+	case auditsearch.FieldAppID:
+		return "app_id"
+	}
+	return field
 }
 
 func explainCert(err error) (string, bool) {
-	var ce *CertError
+	var ce *msclient.CertError
 	if !errors.As(err, &ce) {
 		return "", false
 	}
 	switch ce.Problem {
-	case CertNotBase64:
+	case msclient.CertNotBase64:
 		return "The certificate parameter is not base64 text. Paste the PFX file encoded as base64 (e.g. `base64 -w0 cert.pfx`).", true
-	case CertNotPFX:
+	case msclient.CertNotPFX:
 		return "The certificate is neither a PFX (PKCS#12) file nor PEM" + detail(ce.Detail) + ". Export the certificate with its private key as a .pfx file, base64-encode it and paste it into the certificate parameter.", true
-	case CertWrongPassword:
+	case msclient.CertWrongPassword:
 		return "The certificate password is wrong, so the PFX file cannot be opened. Enter the password the PFX was exported with.", true
-	case CertNoPrivateKey:
+	case msclient.CertNoPrivateKey:
 		return "The certificate file holds no private key. Export the certificate together with its private key (a .pfx with the key, not a .cer) and configure that.", true
-	case CertNoCertificate:
+	case msclient.CertNoCertificate:
 		return "The certificate file holds a private key but no certificate. Export the certificate and its key together as a .pfx and configure that.", true
-	case CertKeyMismatch:
+	case msclient.CertKeyMismatch:
 		return "The private key in the certificate file does not belong to its certificate. Export the certificate together with its own private key as a .pfx and configure that.", true
-	case CertUnsupportedKey:
+	case msclient.CertUnsupportedKey:
 		return "The certificate's key is not RSA" + detail(ce.Detail) + "; Entra ID app-only sign-in needs an RSA certificate. Create an RSA certificate, upload its public part to the app registration and configure it here.", true
-	case CertExpired:
+	case msclient.CertExpired:
 		return fmt.Sprintf("The certificate %s expired on %s (it was valid from %s). Create a new certificate, upload its public part to the app registration and configure it here.", ce.Subject, stamp(ce.NotAfter), stamp(ce.NotBefore)), true
-	case CertNotYetValid:
+	case msclient.CertNotYetValid:
 		return fmt.Sprintf("The certificate %s is not valid until %s (it expires %s). Check this machine's clock, or wait until the certificate becomes valid.", ce.Subject, stamp(ce.NotBefore), stamp(ce.NotAfter)), true
 	}
 	return "", false
 }
 
 func explainRetry(err error) (string, bool) {
-	var re *RetryError
+	var re *msclient.RetryError
 	if !errors.As(err, &re) {
 		return "", false
 	}
-	var apiErr *APIError
+	var apiErr *msclient.APIError
 	if errors.As(re.Err, &apiErr) && apiErr.Throttled() {
 		return fmt.Sprintf("%s kept throttling the requests (%d attempts over %s%s). Lower max_concurrency, narrow the date range, or try again later.",
 			apiErr.Source, re.Attempts, re.Elapsed.Round(time.Second), requestIDNote(apiErr)), true
 	}
 	inner := re.Err
-	var tokErr *TokenError
+	var tokErr *msclient.TokenError
 	if errors.As(err, &tokErr) {
-		inner = &TokenError{Err: re.Err} // keep "Entra ID" as the party that failed
+		inner = &msclient.TokenError{Err: re.Err} // keep "Entra ID" as the party that failed
 	}
 	return fmt.Sprintf("%s (Gave up after %d attempts over %s.)", Explain(inner), re.Attempts, re.Elapsed.Round(time.Second)), true
 }
 
 func explainSession(err error) (string, bool) {
-	var wf *WindowFailedError
+	var wf *auditsearch.WindowFailedError
 	if errors.As(err, &wf) {
 		return fmt.Sprintf("Exchange Online kept failing for the time window %s to %s (UTC): %d result sessions in a row broke off midway. "+
 			"This is a service problem, not a setting: try again later, or narrow the date range.",
 			wf.Window.Start.UTC().Format(time.RFC3339), wf.Window.End.UTC().Format(time.RFC3339), wf.Attempts), true
 	}
-	if !errors.Is(err, ErrSessionLost) {
+	if !errors.Is(err, auditsearch.ErrSessionLost) {
 		return "", false
 	}
 	return "A large audit log search session failed midway and could not be resumed. Run the search again; if it keeps failing, narrow the date range.", true
 }
 
 func explainAuthority(err error) (string, bool) {
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Source != SourceAuthority {
+	var apiErr *msclient.APIError
+	if !errors.As(err, &apiErr) || apiErr.Source != msclient.SourceAuthority {
 		return "", false
 	}
 	what := fmt.Sprintf("Entra ID refused the token request (HTTP %d", apiErr.Status)
@@ -158,8 +178,8 @@ func explainAuthority(err error) (string, bool) {
 }
 
 func explainExchange(err error) (string, bool) {
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Source == SourceAuthority {
+	var apiErr *msclient.APIError
+	if !errors.As(err, &apiErr) || apiErr.Source == msclient.SourceAuthority {
 		return "", false // an unset Source counts as Exchange Online
 	}
 	msg := strings.ToLower(apiErr.Message)
@@ -168,45 +188,92 @@ func explainExchange(err error) (string, bool) {
 		return "Exchange Online refused the start date: it lies before the tenant's audit log retention, and the earliest date that can be searched is " +
 			strings.TrimSpace(m[1]) + " UTC" + said + ". Choose a start_date after that date.", true
 	}
-	switch {
-	case apiErr.Status == 403 || strings.Contains(msg, "is not allowed to call search-unifiedauditlog") ||
-		strings.Contains(msg, "is not recognized as the name of a cmdlet"):
-		return "Exchange Online refused the search: the app is not allowed to run Search-UnifiedAuditLog" + said + ". Assign the app's service principal the \"View-Only Audit Logs\" or \"Audit Logs\" role (e.g. via the Compliance Management role group), make sure the app has the Exchange.ManageAsApp permission with admin consent, and allow up to an hour for the change to apply.", true
-	case strings.Contains(msg, "retention") || (strings.Contains(msg, "startdate") || strings.Contains(msg, "start date")) && (strings.Contains(msg, "earlier") || strings.Contains(msg, "older") || strings.Contains(msg, "beyond")):
-		return "Exchange Online refused the start date: it lies beyond the audit log retention of this tenant" + said + ". Choose a later start_date (typically within the last 180 days).", true
-	case apiErr.Transient():
-		return "Exchange Online's back end was temporarily unavailable (" + shortExceptionType(apiErr) + ")" + said + ". Try again in a few minutes.", true
-	case apiErr.Status == 400 && strings.Contains(msg, "recordtype"):
-		return "Exchange Online does not accept this record_type" + said + ". Use a record type name from Microsoft's AuditLogRecordType list (e.g. ExchangeItem, SharePointFileOperation, AzureActiveDirectoryStsLogon) or its number.", true
-	case apiErr.Status == 401:
-		return "Exchange Online rejected the access token even after getting a fresh one" + said + ". Check that the app has the Office 365 Exchange Online permission Exchange.ManageAsApp with admin consent, that organization is right, and that url matches the tenant's cloud.", true
-	case apiErr.Throttled():
-		return "Exchange Online is throttling the requests" + said + ". Lower max_concurrency or try again later.", true
-	case apiErr.Status == 404:
-		return "Exchange Online did not find the admin API for this organization" + said + ". Check url and organization.", true
-	case apiErr.Status >= 500:
-		return "Exchange Online failed to answer" + said + ". Try again in a few minutes; if it persists, report the request id to Microsoft.", true
+	for _, a := range exchangeAnswers {
+		if a.match(apiErr, msg) {
+			what := "Exchange Online " + a.said
+			if a.saidOf != nil {
+				what = a.saidOf(apiErr)
+			}
+			return what + said + ". " + a.action, true
+		}
 	}
 	return "Exchange Online refused the search" + said + ". Check the command's arguments (dates, record_type, ip_addresses) against what Search-UnifiedAuditLog accepts.", true
+}
+
+// exchangeAnswer is one kind of Exchange Online refusal: how to recognise it (msg is the
+// service's text in lower case), what the service did, and what the analyst should do.
+type exchangeAnswer struct {
+	match func(e *msclient.APIError, msg string) bool
+	said  string
+	// saidOf replaces said when the sentence depends on the error.
+	saidOf func(e *msclient.APIError) string
+	action string
+}
+
+// exchangeAnswers maps Exchange Online's answers to what the analyst should do; the first
+// match wins, so the order matters. The service's own status, code, text and request id
+// are always quoted beside it.
+var exchangeAnswers = []exchangeAnswer{
+	// Missing "View-Only Audit Logs" / "Audit Logs" role: 403, or a 400 whose text says the
+	// cmdlet is not allowed or unknown (the role brings the cmdlet).
+	{match: func(e *msclient.APIError, msg string) bool {
+		return e.Status == 403 || strings.Contains(msg, "is not allowed to call search-unifiedauditlog") ||
+			strings.Contains(msg, "is not recognized as the name of a cmdlet")
+	},
+		said:   "refused the search: the app is not allowed to run Search-UnifiedAuditLog",
+		action: "Assign the app's service principal the \"View-Only Audit Logs\" or \"Audit Logs\" role (e.g. via the Compliance Management role group), make sure the app has the Exchange.ManageAsApp permission with admin consent, and allow up to an hour for the change to apply."},
+	// A start date beyond retention, in the wordings other than retentionText's.
+	{match: func(_ *msclient.APIError, msg string) bool {
+		return strings.Contains(msg, "retention") || (strings.Contains(msg, "startdate") || strings.Contains(msg, "start date")) &&
+			(strings.Contains(msg, "earlier") || strings.Contains(msg, "older") || strings.Contains(msg, "beyond"))
+	},
+		said:   "refused the start date: it lies beyond the audit log retention of this tenant",
+		action: "Choose a later start_date (typically within the last 180 days)."},
+	// A transient exception (DCOverloadedException…) that outlasted the retries.
+	{match: func(e *msclient.APIError, _ string) bool { return e.Transient() },
+		saidOf: func(e *msclient.APIError) string {
+			return "Exchange Online's back end was temporarily unavailable (" + shortExceptionType(e) + ")"
+		},
+		action: "Try again in a few minutes."},
+	// An unknown record type.
+	{match: func(e *msclient.APIError, msg string) bool {
+		return e.Status == 400 && strings.Contains(msg, "recordtype")
+	},
+		said:   "does not accept this record_type",
+		action: "Use a record type name from Microsoft's AuditLogRecordType list (e.g. ExchangeItem, SharePointFileOperation, AzureActiveDirectoryStsLogon) or its number."},
+	// A token refused even after a fresh one: missing permission or the wrong cloud.
+	{match: func(e *msclient.APIError, _ string) bool { return e.Status == 401 },
+		said:   "rejected the access token even after getting a fresh one",
+		action: "Check that the app has the Office 365 Exchange Online permission Exchange.ManageAsApp with admin consent, that organization is right, and that url matches the tenant's cloud."},
+	// 429 or the per-tenant concurrency message.
+	{match: func(e *msclient.APIError, _ string) bool { return e.Throttled() },
+		said:   "is throttling the requests",
+		action: "Lower max_concurrency or try again later."},
+	// The admin API is not there: wrong url or organization.
+	{match: func(e *msclient.APIError, _ string) bool { return e.Status == 404 },
+		said:   "did not find the admin API for this organization",
+		action: "Check url and organization."},
+	// Any other server failure.
+	{match: func(e *msclient.APIError, _ string) bool { return e.Status >= 500 },
+		said:   "failed to answer",
+		action: "Try again in a few minutes; if it persists, report the request id to Microsoft."},
 }
 
 // retentionText is the live retention refusal (DESIGN §4b L7): "Audit log search argument
 // startDate should be after 5/30/2019 8:58:55 PM UTC."; the group is the date.
 var retentionText = regexp.MustCompile(`(?i)startDate should be after\s+(\S+?(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?)(?:\s*UTC)?(?:\.|\s|$)`)
 
-// shortExceptionType is the exception's class name without its namespace, or a generic
-// phrase.
-func shortExceptionType(e *APIError) string {
-	for _, name := range transientExceptions {
-		if strings.Contains(e.ExceptionType, name) || strings.Contains(e.Message, name) {
-			return name
-		}
+// shortExceptionType is the transient exception's class name without its namespace, or a
+// generic phrase.
+func shortExceptionType(e *msclient.APIError) string {
+	if e.TransientException != "" {
+		return e.TransientException
 	}
 	return "a transient exception"
 }
 
 func explainWarning(err error) (string, bool) {
-	var we *WarningError
+	var we *msclient.WarningError
 	if !errors.As(err, &we) {
 		return "", false
 	}
@@ -215,7 +282,7 @@ func explainWarning(err error) (string, bool) {
 }
 
 // serviceSaid quotes the service's status, code, message and request id.
-func serviceSaid(e *APIError) string {
+func serviceSaid(e *msclient.APIError) string {
 	s := fmt.Sprintf(" (HTTP %d", e.Status)
 	if e.Code != "" {
 		s += " " + e.Code
@@ -226,7 +293,7 @@ func serviceSaid(e *APIError) string {
 	return s + ")" + requestIDNote(e)
 }
 
-func requestIDNote(e *APIError) string {
+func requestIDNote(e *msclient.APIError) string {
 	if e.RequestID == "" {
 		return ""
 	}
@@ -234,20 +301,30 @@ func requestIDNote(e *APIError) string {
 }
 
 func explainBody(err error) (string, bool) {
-	var big *PageTooLargeError
+	var big *msclient.PageTooLargeError
 	if errors.As(err, &big) {
 		return fmt.Sprintf("Exchange Online sent a page larger than %d MiB. Use a smaller result_size or a narrower date range.", big.Limit>>20), true
 	}
-	var dec *DecodeError
+	var dec *msclient.DecodeError
 	if errors.As(err, &dec) {
-		return "Exchange Online sent an answer that could not be read (" + redact(dec.Err.Error()) + "). Try again; if it persists, check that url points to Exchange Online and not to a proxy or login page.", true
+		return "Exchange Online sent an answer that could not be read (" + msclient.Redact(dec.Err.Error()) + "). Try again; if it persists, check that url points to Exchange Online and not to a proxy or login page.", true
 	}
 	return "", false
 }
 
+// brokenConnection reports a connection that broke or stalled after it was made: a failure
+// msclient.Classify would retry, judged on the network error itself when it came from the
+// token request (a token failure as such is never retried by the caller).
+func brokenConnection(err error, tokErr *msclient.TokenError) bool {
+	if tokErr != nil {
+		err = tokErr.Err
+	}
+	return msclient.Classify(err).Retry
+}
+
 func explainNetwork(err error) (string, bool) {
 	where := "Exchange Online"
-	var tokErr *TokenError
+	var tokErr *msclient.TokenError
 	if errors.As(err, &tokErr) {
 		where = "Entra ID (the sign-in authority)"
 	}
@@ -274,15 +351,24 @@ func explainNetwork(err error) (string, bool) {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("%s refused the connection. Check url/auth_url and any firewall between the engine and Microsoft; if the network needs a proxy, enable the proxy parameter.", where), true
 	case errors.As(err, &netErr) && netErr.Timeout():
-		var te *TimeoutError
+		var te *msclient.TimeoutError
 		if errors.As(err, &te) {
 			return fmt.Sprintf("%s did not answer within the timeout of %s. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where, te.After), true
 		}
 		return fmt.Sprintf("%s did not answer within the timeout. Raise the timeout parameter, narrow the date range, or check the network path (proxy, firewall).", where), true
-	case errors.As(err, &opErr), transientNetError(err):
-		return fmt.Sprintf("The connection to %s failed (%s). Check the network path (proxy, firewall) and try again.", where, redact(err.Error())), true
+	case errors.As(err, &opErr), brokenConnection(err, tokErr):
+		return fmt.Sprintf("The connection to %s failed (%s). Check the network path (proxy, firewall) and try again.", where, msclient.Redact(err.Error())), true
 	case tokErr != nil:
-		return "Getting an access token from Entra ID failed (" + redact(tokErr.Err.Error()) + "). Check organization, app_id, auth_url and the certificate.", true
+		return "Getting an access token from Entra ID failed (" + msclient.Redact(tokErr.Err.Error()) + "). Check organization, app_id, auth_url and the certificate.", true
 	}
 	return "", false
 }
+
+func detail(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

@@ -1,11 +1,10 @@
-package exoclient
+package msclient
 
 import (
 	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -19,7 +18,8 @@ import (
 type CertProblem int
 
 const (
-	// CertNotBase64 means the certificate parameter is not base64 text.
+	// CertNotBase64 means the certificate text is not base64 (kept for its number; the
+	// caller decodes base64 before LoadCertificate).
 	CertNotBase64 CertProblem = iota + 1
 	// CertNotPFX means the bytes are neither a PKCS#12 (PFX) file nor PEM.
 	CertNotPFX
@@ -86,35 +86,17 @@ func detail(s string) string {
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
-// DecodeCertificateParam decodes the certificate parameter: base64 (standard or URL-safe,
-// padded or not, with any whitespace or line breaks) of a PFX or PEM file. PEM text given
-// as is (starting with "-----BEGIN") is returned unchanged.
-func DecodeCertificateParam(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "-----BEGIN") {
-		return []byte(s), nil
-	}
-	compact := strings.Join(strings.Fields(s), "")
-	if compact == "" {
-		return nil, &CertError{Problem: CertNotBase64}
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(compact); err == nil {
-			return b, nil
-		}
-	}
-	return nil, &CertError{Problem: CertNotBase64}
+// Certificate is the loaded credential material.
+type Certificate struct {
+	// Certs are the leaf first, then the chain.
+	Certs []*x509.Certificate
+	// Key is the leaf's private key.
+	Key crypto.PrivateKey
 }
 
-// certificate is the loaded credential material: the leaf first, then the chain.
-type certificate struct {
-	certs []*x509.Certificate
-	key   crypto.PrivateKey
-}
-
-// loadCertificate reads a PFX (any common encryption) or, failing that, PEM (certificates
+// LoadCertificate reads a PFX (any common encryption) or, failing that, PEM (certificates
 // plus an unencrypted key), finds the leaf that belongs to the key and checks its dates.
-func loadCertificate(data []byte, password string, now time.Time) (*certificate, error) {
+func LoadCertificate(data []byte, password string, now time.Time) (*Certificate, error) {
 	var (
 		key   any
 		certs []*x509.Certificate
@@ -142,7 +124,7 @@ func loadCertificate(data []byte, password string, now time.Time) (*certificate,
 	if err := checkValidity(ordered[0], now); err != nil {
 		return nil, err
 	}
-	return &certificate{certs: ordered, key: rsaKey}, nil
+	return &Certificate{Certs: ordered, Key: rsaKey}, nil
 }
 
 func isPEM(data []byte) bool {

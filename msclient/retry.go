@@ -1,4 +1,4 @@
-package exoclient
+package msclient
 
 import (
 	"context"
@@ -24,7 +24,8 @@ type RetryPolicy struct {
 	MaxDelay time.Duration
 }
 
-func (p RetryPolicy) withDefaults() RetryPolicy {
+// WithDefaults fills the zero fields.
+func (p RetryPolicy) WithDefaults() RetryPolicy {
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = 8
 	}
@@ -40,46 +41,56 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	return p
 }
 
-// retrier runs an operation under a RetryPolicy with an injected clock and sleep.
-type retrier struct {
-	policy RetryPolicy
-	now    func() time.Time
-	sleep  func(context.Context, time.Duration) error
-	jitter func() float64 // in [0,1)
-	log    *slog.Logger
-	// decide classifies a failure; nil means retryDecision.
-	decide func(error) (time.Duration, bool)
+// Retrier runs an operation under a RetryPolicy with an injected clock and sleep; what is
+// retried is Classify's decision.
+type Retrier struct {
+	Policy RetryPolicy
+	Now    func() time.Time
+	Sleep  func(context.Context, time.Duration) error
+	Jitter func() float64 // in [0,1)
+	Log    *slog.Logger
 }
 
-// do calls op until it succeeds, fails with a non-retryable error, the budget runs out
+// NewRetrier is a Retrier under policy (zero fields take the defaults); nil now, sleep or
+// log mean time.Now, a timer and discard.
+func NewRetrier(policy RetryPolicy, now func() time.Time, sleep func(context.Context, time.Duration) error, log *slog.Logger) *Retrier {
+	if now == nil {
+		now = time.Now
+	}
+	if sleep == nil {
+		sleep = SleepCtx
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Retrier{Policy: policy.WithDefaults(), Now: now, Sleep: sleep, Jitter: defaultJitter, Log: log}
+}
+
+// Do calls op until it succeeds, fails with a non-retryable error, the budget runs out
 // (*RetryError) or ctx ends. what names the exchange in logs.
-func (r *retrier) do(ctx context.Context, what string, op func(ctx context.Context) error) error {
-	start := r.now()
+func (r *Retrier) Do(ctx context.Context, what string, op func(ctx context.Context) error) error {
+	start := r.Now()
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
-			return canceled(ctx, err)
+			return Canceled(ctx, err)
 		}
-		decide := r.decide
-		if decide == nil {
-			decide = retryDecision
-		}
-		after, retryable := decide(err)
-		if !retryable {
+		v := Classify(err)
+		if !v.Retry {
 			return err
 		}
-		delay := r.backoff(attempt, after)
-		elapsed := r.now().Sub(start)
-		if attempt >= r.policy.MaxAttempts || elapsed+delay > r.policy.MaxElapsed {
+		delay := r.backoff(attempt, v.After)
+		elapsed := r.Now().Sub(start)
+		if attempt >= r.Policy.MaxAttempts || elapsed+delay > r.Policy.MaxElapsed {
 			return &RetryError{Attempts: attempt, Elapsed: elapsed, Err: err}
 		}
-		r.log.LogAttrs(ctx, slog.LevelWarn, "retrying", slog.String("call", what),
+		r.Log.LogAttrs(ctx, slog.LevelWarn, "retrying", slog.String("call", what),
 			slog.Int("attempt", attempt), slog.Duration("delay", delay), slog.String("error", err.Error()))
-		if err := r.sleep(ctx, delay); err != nil {
-			return canceled(ctx, err)
+		if err := r.Sleep(ctx, delay); err != nil {
+			return Canceled(ctx, err)
 		}
 	}
 }
@@ -87,50 +98,16 @@ func (r *retrier) do(ctx context.Context, what string, op func(ctx context.Conte
 // backoff is the wait before retry number attempt: the service's Retry-After when it gave
 // one, else exponential from BaseDelay capped at MaxDelay, with "equal jitter" (half
 // fixed, half random) so parallel windows do not retry in lockstep.
-func (r *retrier) backoff(attempt int, retryAfter time.Duration) time.Duration {
+func (r *Retrier) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	if retryAfter > 0 {
 		return retryAfter
 	}
-	d := r.policy.BaseDelay
-	for i := 1; i < attempt && d < r.policy.MaxDelay; i++ {
+	d := r.Policy.BaseDelay
+	for i := 1; i < attempt && d < r.Policy.MaxDelay; i++ {
 		d *= 2
 	}
-	d = min(d, r.policy.MaxDelay)
-	return d/2 + time.Duration(r.jitter()*float64(d/2))
-}
-
-// retryDecision says whether err is worth another try, and the delay the service asked for.
-// Retried: 429, 500, 502, 503, 504, the per-tenant concurrency message, Exchange Online's
-// transient exceptions whatever their status (L6), a 200 whose warnings say the call
-// failed (L3), connection resets and EOFs, timeouts, and undecodable 2xx bodies. Never
-// other 4xx.
-func retryDecision(err error) (time.Duration, bool) {
-	if errors.Is(err, ErrSessionLost) {
-		return 0, false // the caller must start a new session
-	}
-	var tokErr *TokenError
-	if errors.As(err, &tokErr) {
-		return 0, false // tokenTransport already retried it
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		if apiErr.Source == SourceAuthority {
-			return 0, false // tokenTransport already retried it
-		}
-		switch {
-		case apiErr.Throttled():
-			return apiErr.RetryAfter, true
-		case retryableStatus(apiErr.Status), apiErr.Transient():
-			return apiErr.RetryAfter, true
-		}
-		return 0, false
-	}
-	var decErr *DecodeError
-	var warnErr *WarningError
-	if errors.As(err, &decErr) || errors.As(err, &warnErr) {
-		return 0, true
-	}
-	return 0, transientNetError(err)
+	d = min(d, r.Policy.MaxDelay)
+	return d/2 + time.Duration(r.Jitter()*float64(d/2))
 }
 
 // transientNetError is a connection that broke or stalled after it was made.
@@ -169,8 +146,8 @@ func http2Broken(err error) bool {
 	return false
 }
 
-// canceled reports a context end, keeping the last failure for the logs.
-func canceled(ctx context.Context, last error) error {
+// Canceled reports a context end, keeping the last failure for the logs.
+func Canceled(ctx context.Context, last error) error {
 	if cause := context.Cause(ctx); cause != nil {
 		if errors.Is(last, cause) {
 			return last
@@ -187,8 +164,8 @@ func (e *canceledError) Error() string {
 }
 func (e *canceledError) Unwrap() []error { return []error{e.cause, e.last} }
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// SleepCtx waits d or until ctx ends.
+func SleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -201,8 +178,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 func defaultJitter() float64 { return rand.Float64() }
 
-// retryableStatus: throttled, or a server or gateway failure.
-func retryableStatus(code int) bool {
+// RetryableStatus reports a status worth retrying: throttled, or a server or gateway failure.
+func RetryableStatus(code int) bool {
 	switch code {
 	case 429, 500, 502, 503, 504:
 		return true
