@@ -1,12 +1,13 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,87 +18,221 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// recoverableFaults are the faults a correct client gets through with the exact result
+// (DESIGN §4, §4b, §6): each is a case alone, and every one is in the mixed case.
+var recoverableFaults = []string{
+	emulator.FaultThrottle, emulator.FaultThrottleNoRetryAfter, emulator.FaultConcurrency,
+	emulator.FaultServerError, emulator.FaultBadGateway, emulator.FaultUnavailable, emulator.FaultGatewayTimeout,
+	emulator.FaultReset, emulator.FaultTruncate, emulator.FaultDuplicate, emulator.FaultBogusPage,
+	emulator.FaultCanceled, emulator.FaultTransient, emulator.FaultTokenError, emulator.FaultSlow,
+}
+
+// aloneRate is a fault's rate when it is a case alone. Sessions of 1,000-row calls run
+// several calls per window, and a fault that may have advanced a session costs the whole
+// session: 0.15 hits several calls of every search while leaving each window (resplit into
+// pieces of a few calls once a session breaks deep into it) far more than its 8 sessions.
+func aloneRate(name string) float64 {
+	switch name {
+	case emulator.FaultDuplicate:
+		return 0.3 // only mid-session calls can repeat rows; the others draw it in vain
+	case emulator.FaultTokenError:
+		return 0.5 // a search asks for one token: only the first draws count
+	}
+	return 0.15
+}
+
+// mixedRates are every recoverable fault at once, those a search can meet. Faults that
+// cost a session are at 2% each (18% of calls together: a window then rarely fails the 8
+// sessions the client gives it), the others at 3%.
+func mixedRates(size matrixSize) map[string]float64 {
+	rates := map[string]float64{}
+	for _, name := range recoverableFaults {
+		rates[name] = 0.02
+	}
+	for _, name := range []string{emulator.FaultThrottle, emulator.FaultThrottleNoRetryAfter, emulator.FaultConcurrency, emulator.FaultSlow} {
+		rates[name] = 0.03
+	}
+	rates[emulator.FaultDuplicate] = 0.1
+	rates[emulator.FaultTokenError] = aloneRate(emulator.FaultTokenError)
+	if !size.sessions {
+		delete(rates, emulator.FaultDuplicate) // see matrixCases
+	}
+	return rates
+}
+
+// matrixSize is one shape of search.
+type matrixSize struct {
+	name                string
+	records, resultSize int
+	// sessions: the search pages ReturnLargeSet sessions over windows; otherwise it is one
+	// call without a session (the newest result_size records fit in it).
+	sessions bool
+}
+
+var matrixSizes = []matrixSize{
+	{name: "sorted", records: 3000, resultSize: 100},
+	// Two windows of about 6,000 records: sessions of six or seven calls.
+	{name: "sessions", records: 12000, resultSize: 12000, sessions: true},
+}
+
 // matrixCase is one fault configuration of the matrix.
 type matrixCase struct {
 	name   string
 	faults map[string]float64
+	// forced are injected (InjectNext) before the rates apply, so that a search of few calls
+	// surely meets its faults; "" is a call without a fault.
+	forced []string
+	// searches is how many times the search runs (default 1), all on one emulator and
+	// plugin, each to the exact result; with untilFired, the most it runs, stopping once
+	// every configured fault has fired.
+	searches   int
+	untilFired bool
+	// tenantLimit is the emulator's TenantConcurrency; maxConcurrency the plugin's param.
+	tenantLimit    int
+	maxConcurrency int
+	// slowDelay is the emulator's SlowDelay (0 = its default, 90s).
+	slowDelay time.Duration
+	// seed is the emulator's (default 23): the data set and the faults drawn.
+	seed int64
 }
 
-// matrixCases are every fault of DESIGN §6 alone at a moderate rate, then mixed.
-func matrixCases() []matrixCase {
-	rate := map[string]float64{
-		emulator.FaultDuplicate: 0.3, emulator.FaultReset: 0.1, emulator.FaultTruncate: 0.1,
-		emulator.FaultTokenError: 0.5,
-	}
+// matrixCases are every recoverable fault alone, then mixed, for one size.
+func matrixCases(size matrixSize) []matrixCase {
 	var cases []matrixCase
-	for _, name := range emulator.FaultNames {
-		r, ok := rate[name]
-		if !ok {
-			r = 0.15
+	for _, name := range recoverableFaults {
+		c := matrixCase{name: name, faults: map[string]float64{name: aloneRate(name)}, slowDelay: 2 * time.Second}
+		if !size.sessions {
+			if name == emulator.FaultDuplicate {
+				continue // rows repeat across the pages of a session: a call without one has none
+			}
+			if name != emulator.FaultTokenError {
+				// One call: it meets the fault, and its retries the rate.
+				c.forced = []string{name}
+			}
+			if name == emulator.FaultSlow {
+				c.slowDelay = 0 // one call of 90s: the default timeout must not cut it (L8)
+			}
 		}
-		cases = append(cases, matrixCase{name: name, faults: map[string]float64{name: r}})
+		cases = append(cases, c)
 	}
-	return append(cases, matrixCase{name: "mixed", faults: map[string]float64{
-		emulator.FaultThrottle: 0.04, emulator.FaultThrottleNoRetryAfter: 0.04, emulator.FaultConcurrency: 0.04,
-		emulator.FaultServerError: 0.03, emulator.FaultBadGateway: 0.03, emulator.FaultUnavailable: 0.03,
-		emulator.FaultGatewayTimeout: 0.03, emulator.FaultReset: 0.03, emulator.FaultTruncate: 0.03,
-		emulator.FaultDuplicate: 0.1, emulator.FaultBogusPage: 0.04, emulator.FaultTokenError: 0.2,
-	}})
+	mixed := matrixCase{name: "mixed", faults: mixedRates(size), slowDelay: time.Second}
+	if size.sessions {
+		// Rates alone: a search makes 40 to 50 calls, so a fault at 2% may sit one out; the
+		// next searches meet it. Seed 28 draws every fault within two to four searches.
+		mixed.searches, mixed.untilFired, mixed.seed = 10, true, 28
+	} else {
+		// One call per search: each search's call meets four faults in a row, then gets
+		// through (five attempts of the eight the client makes).
+		mixed.forced, mixed.searches = chainedFaults()
+	}
+	cases = append(cases, mixed)
+	if size.sessions {
+		// The tenant's own limit on calls in flight, below the plugin's concurrency.
+		cases = append(cases, matrixCase{name: "tenant-concurrency-limit", tenantLimit: 2, maxConcurrency: 4})
+	}
+	return cases
 }
 
-// TestFaultMatrix runs every fault alone and mixed through the built binary, for a small
-// search (one sorted call) and a large one (sessions over split windows). Each case must end
-// in the exact ground truth or in one clear error entry: a silently short result fails. One
-// emulator and one plugin process serve each size, so the plugin's descriptors can be
-// compared after the first search and after all of them. The sizes run in parallel (their
-// time is mostly retry waits); TestNoGoroutineLeak checks the emulator side alone.
+// chainedFaults are chains of at most four faults, each followed by a call without one,
+// and how many chains there are (one search each).
+func chainedFaults() ([]string, int) {
+	var out []string
+	chains, n := 0, 0
+	for _, name := range recoverableFaults {
+		if name == emulator.FaultTokenError || name == emulator.FaultDuplicate {
+			continue
+		}
+		out = append(out, name)
+		if n++; n%4 == 0 {
+			out, chains = append(out, ""), chains+1
+		}
+	}
+	if n%4 != 0 {
+		out, chains = append(out, ""), chains+1
+	}
+	return out, chains
+}
+
+// TestFaultMatrix runs every recoverable fault alone and all of them mixed through the built
+// binary, for a search of one call without a session and for one of sessions over windows.
+// Each case has its own seeded emulator, so the faults drawn are the same every run (which
+// call meets them depends on the order of concurrent calls). Each search must return the
+// exact ground truth, and each configured fault must have fired: a case whose fault never
+// happened proves nothing. After the faults, the plugin holds no more descriptors than
+// after a clean search. The cases run in parallel: their time is mostly retry waits.
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
-	sizes := []struct {
-		name                string
-		records, resultSize int
-	}{
-		{name: "small", records: 3000, resultSize: 2000},
-		{name: "large", records: 12000, resultSize: 12000},
-	}
-	for _, size := range sizes {
+	for _, size := range matrixSizes {
 		t.Run(size.name, func(t *testing.T) {
 			t.Parallel()
-			em := startEmulator(t, emulator.Options{Records: size.records, Days: 2, Seed: 23})
-			p := startPlugin(t, em)
-			start, end := window(em)
-			truth := em.GroundTruth(emulator.Query{Start: start, End: end})
-			require.GreaterOrEqual(t, len(truth), size.resultSize)
-			truth = truth[:size.resultSize]
-			params := em.Params()
-			// Two windows of about 6,000 records: sessions of two pages, so faults that only
-			// exist mid-session (duplicate, an empty page) have a page to hit.
-			params["max_concurrency"] = "2"
-			args := map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": size.resultSize}
-
-			// A clean search first: the descriptor count it leaves is the reference.
-			require.Equal(t, "exact", matrixOutcome(t, p.search(t, params, args), truth))
-			fdsAfterFirst := openFDs(t, p)
-			for _, tc := range matrixCases() {
+			for _, tc := range matrixCases(size) {
 				t.Run(tc.name, func(t *testing.T) {
-					require.NoError(t, em.SetFaults(tc.faults))
-					em.DropInjected()
-					em.InjectNext(forcedFaults(tc.name)...)
-					before := em.Stats()
-					got := matrixOutcome(t, p.search(t, params, args), truth)
-					applied := faultDelta(before, em.Stats())
-					t.Logf("%s/%s: %s (faults applied: %v)", size.name, tc.name, got, applied)
-					if len(forcedFaults(tc.name)) > 0 && (tc.name != emulator.FaultDuplicate || size.name == "large") {
-						assert.Positive(t, applied[tc.name], "the fault was not applied")
-					}
+					t.Parallel()
+					runMatrixCase(t, size, tc)
 				})
 			}
-			require.NoError(t, em.SetFaults(nil))
-			em.DropInjected()
-			require.Equal(t, "exact", matrixOutcome(t, p.search(t, params, args), truth))
-			assertNoFDGrowth(t, p, fdsAfterFirst)
 		})
 	}
+}
+
+func runMatrixCase(t *testing.T, size matrixSize, tc matrixCase) {
+	em := startEmulator(t, emulator.Options{Records: size.records, Days: 2, Seed: cmp.Or(tc.seed, 23),
+		TenantConcurrency: tc.tenantLimit, SlowDelay: tc.slowDelay})
+	p := startPlugin(t, em)
+	start, end := window(em)
+	truth := em.GroundTruth(emulator.Query{Start: start, End: end})
+	require.GreaterOrEqual(t, len(truth), size.resultSize)
+	truth = truth[:size.resultSize]
+	params := em.Params()
+	params["max_concurrency"] = strconv.Itoa(cmp.Or(tc.maxConcurrency, 2))
+	args := map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": size.resultSize}
+
+	// A clean search first: the descriptors it leaves are the reference.
+	assertExact(t, p.search(t, params, args), truth)
+	fds := openFDs(t, p)
+	before := em.Stats()
+	require.NoError(t, em.SetFaults(tc.faults))
+	em.InjectNext(tc.forced...)
+	began := time.Now()
+	searches := 0
+	for searches < cmp.Or(tc.searches, 1) {
+		assertExact(t, p.search(t, params, args), truth)
+		if searches++; tc.untilFired && allFired(tc.faults, faultDelta(before, em.Stats())) {
+			break
+		}
+	}
+	after := em.Stats()
+	fired := faultDelta(before, after)
+	t.Logf("%s/%s: exact in %s, %d searches, %d calls, faults fired: %v", size.name, tc.name,
+		time.Since(began).Round(100*time.Millisecond), searches, after.InvokeCalls-before.InvokeCalls, fired)
+	for name := range tc.faults {
+		assert.Positive(t, fired[name], "fault %s never fired: the case proves nothing", name)
+	}
+	if tc.tenantLimit > 0 {
+		assert.Positive(t, fired["tenant-concurrency-limit"], "the tenant's limit never refused a call")
+	}
+	assertNoFDGrowth(t, p, fds)
+}
+
+func allFired(faults map[string]float64, fired map[string]int) bool {
+	for name := range faults {
+		if fired[name] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// assertExact: out is one records entry holding exactly the ground truth, in its order.
+func assertExact(t *testing.T, out *outcome, truth []string) {
+	t.Helper()
+	require.Empty(t, out.errors(), "stderr:\n%s", tail(out.Stderr))
+	require.Len(t, out.Entries, 1, "one records entry and nothing else; stderr:\n%s", tail(out.Stderr))
+	e := out.Entries[0]
+	require.Equal(t, 1, e.Type)
+	var recs []record
+	require.NoError(t, json.Unmarshal(e.Contents, &recs))
+	require.Equal(t, truth, ids(recs), "the result must be the exact ground truth")
 }
 
 // TestNoGoroutineLeak: searches that break connections (resets, truncated bodies, lost
@@ -161,19 +296,7 @@ func assertClearError(t *testing.T, e entry) {
 	}
 }
 
-// forcedFaults are injected before a case's rates apply, so that the fault surely happens:
-// on the first call, or for duplicates (which exist only mid-session, never in a sorted
-// call) on the first 30 calls. Token errors hit the token endpoint and rely on their rate.
-func forcedFaults(name string) []string {
-	switch name {
-	case "mixed", emulator.FaultTokenError:
-		return nil
-	case emulator.FaultDuplicate:
-		return slices.Repeat([]string{name}, 30)
-	}
-	return []string{name}
-}
-
+// faultDelta counts the faults that fired between two snapshots.
 func faultDelta(before, after emulator.Stats) map[string]int {
 	d := map[string]int{}
 	for k, v := range after.Faults {
@@ -223,82 +346,6 @@ func assertGoroutinesSettle(t *testing.T, baseline int) {
 	if n > baseline+slack {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutines leak: %d before, %d after\n%s", baseline, n, buf[:runtime.Stack(buf, true)])
-	}
-}
-
-// TestTokenEndpointDown: when Entra ID's token endpoint always fails, the search ends in a
-// clear error naming Entra ID, without calling Exchange Online, and (debug logs on) no
-// secret leaks on the way.
-func TestTokenEndpointDown(t *testing.T) {
-	t.Parallel()
-	env := newSecretsEnv(t, emulator.Options{Records: 200, Days: 1, Seed: 5,
-		Faults: map[string]float64{emulator.FaultTokenError: 1}})
-	em := env.em
-	params, pfx := sentinelCertificate(t, em.Params())
-	env.secrets.add(pfxSecrets(pfx)...)
-	start, end := window(em)
-	out := env.p.search(t, params, map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
-	env.assertClean(t, out)
-	errs := out.errors()
-	require.Len(t, errs, 1, "entries: %+v", out.Entries)
-	assertClearError(t, out.Entries[0])
-	assert.Contains(t, errs[0], "Entra ID")
-	assert.Contains(t, errs[0], "try again in a few minutes")
-	assert.Zero(t, em.Stats().InvokeCalls)
-	assert.Positive(t, em.Stats().TokenCalls)
-}
-
-// TestSlowResponsesBeyondTimeout: every InvokeCommand answer takes longer than `timeout`; the
-// search ends (after its bounded retries) in a clear error naming the timeout, not a hang,
-// and (debug logs on) no secret or token leaks on the way.
-func TestSlowResponsesBeyondTimeout(t *testing.T) {
-	t.Parallel()
-	env := newSecretsEnv(t, emulator.Options{Records: 200, Days: 1, Seed: 5, Latency: 3 * time.Second})
-	params, pfx := sentinelCertificate(t, env.em.Params())
-	env.secrets.add(pfxSecrets(pfx)...)
-	start, end := window(env.em)
-	params["timeout"] = "1"
-	began := time.Now()
-	out := env.p.search(t, params, map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
-	env.assertClean(t, out)
-	t.Logf("gave up after %s", time.Since(began).Round(time.Second))
-	errs := out.errors()
-	require.Len(t, errs, 1, "entries: %+v", out.Entries)
-	assertClearError(t, out.Entries[0])
-	assert.Contains(t, errs[0], "did not answer within the timeout of 1s")
-	assert.Contains(t, errs[0], "Raise the timeout parameter")
-}
-
-// TestSIGTERMDuringSearch: SIGTERM while a slow search runs makes the binary write an error
-// entry and completed, then exit 0 promptly.
-func TestSIGTERMDuringSearch(t *testing.T) {
-	t.Parallel()
-	em := startEmulator(t, emulator.Options{Records: 200, Days: 1, Seed: 5, Latency: 20 * time.Second})
-	p := startPlugin(t, em)
-	start, end := window(em)
-	go func() {
-		for deadline := time.Now().Add(time.Minute); em.Stats().InvokeCalls == 0 && time.Now().Before(deadline); {
-			time.Sleep(50 * time.Millisecond)
-		}
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out := p.exec(ctx, "o365-auditlog-search", em.Params(), map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": 50})
-	signalled := time.Now()
-	errs := out.errors()
-	require.Len(t, errs, 1, "entries: %+v", out.Entries)
-	assertClearError(t, out.Entries[0])
-	assert.Contains(t, errs[0], "cancel")
-
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		require.NoError(t, err, "exit status 0 after SIGTERM")
-		assert.Less(t, time.Since(signalled), 5*time.Second)
-	case <-time.After(15 * time.Second):
-		t.Fatal("the plugin did not exit after SIGTERM")
 	}
 }
 

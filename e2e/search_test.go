@@ -128,38 +128,6 @@ func TestFiltersReachTheRequest(t *testing.T) {
 	assert.Equal(t, truth, ids(recs))
 }
 
-// TestFaultsKeepExactSets: under every fault of DESIGN §4 the result is still exact.
-func TestFaultsKeepExactSets(t *testing.T) {
-	cases := []struct {
-		name   string
-		faults map[string]float64
-		limit  int
-	}{
-		{name: "throttle", faults: map[string]float64{"throttle": 0.2}},
-		{name: "unavailable", faults: map[string]float64{"unavailable": 0.1}},
-		{name: "reset", faults: map[string]float64{"reset": 0.1}},
-		{name: "duplicate", faults: map[string]float64{"duplicate": 0.3}},
-		{name: "bogus-page", faults: map[string]float64{"bogus-page": 0.2}},
-		{name: "tenant concurrency limit", limit: 2},
-		{name: "mixed", faults: map[string]float64{"throttle": 0.05, "server-error": 0.05, "bad-gateway": 0.05,
-			"gateway-timeout": 0.05, "truncate": 0.05, "duplicate": 0.1, "bogus-page": 0.05, "concurrency": 0.05}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			em := startEmulator(t, emulator.Options{Records: 12000, Days: 2, Seed: 11, Faults: tc.faults, TenantConcurrency: tc.limit})
-			p := startPlugin(t, em)
-			start, end := window(em)
-			params := em.Params()
-			params["max_concurrency"] = "4"
-			recs, _ := searchRecords(t, p, params, map[string]any{
-				"start_date": rfc(start), "end_date": rfc(end), "result_size": "12000"})
-			truth := em.GroundTruth(emulator.Query{Start: start, End: end})
-			assert.Equal(t, truth, ids(recs))
-			t.Logf("emulator stats: %+v", em.Stats())
-		})
-	}
-}
-
 // TestTestModule: test-module gets a token and makes one real search, so a missing audit
 // role is caught when the instance is configured.
 func TestTestModule(t *testing.T) {
