@@ -158,8 +158,8 @@ func chainedFaults() ([]string, int) {
 // Each case has its own seeded emulator, so the faults drawn are the same every run (which
 // call meets them depends on the order of concurrent calls). Each search must return the
 // exact ground truth, and each configured fault must have fired: a case whose fault never
-// happened proves nothing. After the faults, the plugin holds no more descriptors than
-// after a clean search. The cases run in parallel: their time is mostly retry waits.
+// happened proves nothing. After the mixed faults, the plugin holds no more descriptors
+// than after a clean search. The cases run in parallel: their time is mostly retry waits.
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
 	for _, size := range matrixSizes {
@@ -187,9 +187,13 @@ func runMatrixCase(t *testing.T, size matrixSize, tc matrixCase) {
 	params["max_concurrency"] = strconv.Itoa(cmp.Or(tc.maxConcurrency, 2))
 	args := map[string]any{"start_date": rfc(start), "end_date": rfc(end), "result_size": size.resultSize}
 
-	// A clean search first: the descriptors it leaves are the reference.
-	assertExact(t, p.search(t, params, args), truth)
-	fds := openFDs(t, p)
+	// The mixed case runs a clean search first: the descriptors it leaves are the
+	// reference for after the faults (in every case, it would cost a third of the time).
+	fds := -1
+	if tc.name == "mixed" {
+		assertExact(t, p.search(t, params, args), truth)
+		fds = openFDs(t, p)
+	}
 	before := em.Stats()
 	require.NoError(t, em.SetFaults(tc.faults))
 	em.InjectNext(tc.forced...)
@@ -211,7 +215,9 @@ func runMatrixCase(t *testing.T, size matrixSize, tc matrixCase) {
 	if tc.tenantLimit > 0 {
 		assert.Positive(t, fired["tenant-concurrency-limit"], "the tenant's limit never refused a call")
 	}
-	assertNoFDGrowth(t, p, fds)
+	if fds >= 0 {
+		assertNoFDGrowth(t, p, fds)
+	}
 }
 
 func allFired(faults map[string]float64, fired map[string]int) bool {
