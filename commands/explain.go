@@ -186,7 +186,7 @@ func explainExchange(err error) (string, bool) {
 	said := serviceSaid(apiErr)
 	if m := retentionText.FindStringSubmatch(apiErr.Message); m != nil {
 		return "Exchange Online refused the start date: it lies before the tenant's audit log retention, and the earliest date that can be searched is " +
-			strings.TrimSpace(m[1]) + " UTC" + said + ". Choose a start_date after that date.", true
+			retentionDate(m[1]) + said + ". Choose a start_date after that date.", true
 	}
 	for _, a := range exchangeAnswers {
 		if a.match(apiErr, msg) {
@@ -257,6 +257,19 @@ var exchangeAnswers = []exchangeAnswer{
 	{match: func(e *msclient.APIError, _ string) bool { return e.Status >= 500 },
 		said:   "failed to answer",
 		action: "Try again in a few minutes; if it persists, report the request id to Microsoft."},
+}
+
+// retentionDate writes the service's earliest date ("5/30/2019 8:58:55 PM", US order,
+// UTC) as RFC 3339, which no analyst misreads, keeping the service's text beside it; a
+// date in another shape is quoted as sent.
+func retentionDate(text string) string {
+	text = strings.TrimSpace(text)
+	for _, layout := range []string{"1/2/2006 3:04:05 PM", "1/2/2006 3:04 PM", "1/2/2006 15:04:05", "1/2/2006"} {
+		if t, err := time.Parse(layout, text); err == nil {
+			return t.UTC().Format(time.RFC3339) + " (" + text + " UTC)"
+		}
+	}
+	return text + " UTC"
 }
 
 // retentionText is the live retention refusal (DESIGN §4b L7): "Audit log search argument

@@ -70,7 +70,7 @@ func errorCases() []errorCase {
 		// The data set spans two days; the tenant keeps one.
 		{name: "start date before retention", opts: emulator.Options{Retention: 24 * time.Hour}, calls: 1,
 			want: "Exchange Online refused the start date: it lies before the tenant's audit log retention, and the earliest " +
-				"date that can be searched is <date> UTC (HTTP 400 BadRequest: Audit log search argument startDate should be " +
+				"date that can be searched is <rfc3339> (<date> UTC) (HTTP 400 BadRequest: Audit log search argument startDate should be " +
 				"after <date> UTC) [request id <request-id>]. Choose a start_date after that date."},
 	}
 }
@@ -123,6 +123,8 @@ var (
 	elapsedShape   = regexp.MustCompile(`over [0-9hms.]*[hms]`)
 	// dotNetDateShape is .NET's invariant "G" format, in which the service writes dates.
 	dotNetDateShape = regexp.MustCompile(`\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2} [AP]M`)
+	// rfc3339Shape is the same date as the plugin restates it.
+	rfc3339Shape = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
 )
 
 // normalizeError replaces what changes from run to run in an error text.
@@ -130,6 +132,7 @@ func normalizeError(text, url string) string {
 	text = strings.ReplaceAll(text, url, "<url>")
 	text = requestIDShape.ReplaceAllString(text, "<request-id>")
 	text = elapsedShape.ReplaceAllString(text, "over <elapsed>")
+	text = rfc3339Shape.ReplaceAllString(text, "<rfc3339>")
 	return dotNetDateShape.ReplaceAllString(text, "<date>")
 }
 

@@ -24,7 +24,7 @@ func TestLiveErrorBodies(t *testing.T) {
 	}{
 		{name: "internal exception only", status: 400,
 			body:        `{"error":{"code":"BadRequest","message":"Invalid Operation","innererror":{"internalexception":{"message":"` + retention + `","type":"System.ArgumentException"}},"@adminapi.warnings":[]}}`,
-			wantMessage: retention, explain: []string{"earliest date that can be searched is 5/30/2019 8:58:55 PM UTC", "start_date"}},
+			wantMessage: retention, explain: []string{"earliest date that can be searched is 2019-05-30T20:58:55Z (5/30/2019 8:58:55 PM UTC)", "start_date"}},
 		{name: "details only, typed prefix", status: 400,
 			body:        `{"error":{"code":"BadRequest","message":"Invalid Operation","details":[{"message":"|Microsoft.Exchange.Management.SystemConfigurationTasks.ArgumentException|` + retention + `"}]}}`,
 			wantMessage: retention, explain: []string{"5/30/2019 8:58:55 PM UTC"}},
