@@ -140,8 +140,6 @@ type liveSearch struct {
 	// restart: the window holds exactly two session pages of 5,000 (ten of 1,000) and is
 	// fetched by one session, which is then asked past its end.
 	restart bool
-	// heavy: under the race detector only the "all" behaviour runs it (see TestLiveExactSizes).
-	heavy bool
 }
 
 func liveSearches() []liveSearch {
@@ -152,20 +150,20 @@ func liveSearches() []liveSearch {
 	return append(out,
 		liveSearch{name: "12000 of 30000", window: 30000, resultSize: 12000, workers: liveWorkers},
 		liveSearch{name: "10000 in one session", window: 10000, resultSize: 10000, workers: 1, restart: true},
-		liveSearch{name: "130000 with 60000 in one hour", resultSize: liveTotal, workers: liveWorkers, heavy: true},
+		liveSearch{name: "130000 with 60000 in one hour", resultSize: liveTotal, workers: liveWorkers},
 	)
 }
 
-// TestLiveExactSizes: under each live behaviour alone and all at once, searches of every
+// TestLiveExactSizesFullScale: under each live behaviour alone and all at once, searches of every
 // size return exactly the newest result_size records of their window, newest first, with a
 // complete summary, and the behaviour really happened. One emulator and one plugin per
 // behaviour serve its searches in turn; the behaviours run in parallel.
 //
-// Under the race detector the search of 130,000 runs for "all" only: the detector watches
-// this process alone (the emulator rendering rows, the harness decoding a result line of
-// hundreds of MB), where it makes each such search four to five times slower, and the
-// smaller sizes exercise that code just the same. Without -race every behaviour runs it.
-func TestLiveExactSizes(t *testing.T) {
+// It runs at full size in make test's pass without the race detector (FullScale): the
+// plugin binary is never built with -race, and the detector would only watch this process
+// (the emulator rendering rows, the harness decoding result lines of hundreds of MB),
+// making each 130,000-record search four to five times slower for nothing.
+func TestLiveExactSizesFullScale(t *testing.T) {
 	t.Parallel()
 	for _, b := range liveBehaviours() {
 		t.Run(b.name, func(t *testing.T) {
@@ -182,9 +180,6 @@ func TestLiveExactSizes(t *testing.T) {
 			require.True(t, cuts.at(t, 30000).After(opts.Hotspots[0].Start.Add(time.Hour)), "the hour of 60,000 is outside the 30,000 newest")
 			for _, s := range liveSearches() {
 				t.Run(s.name, func(t *testing.T) {
-					if s.heavy && raceEnabled && b.name != liveAll {
-						t.Skipf("%s runs without -race (and under -race for %q)", s.name, liveAll)
-					}
 					start, end := window(em)
 					if s.window > 0 {
 						start, end = cuts.exactWindow(t, s.window)
