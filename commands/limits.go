@@ -39,7 +39,7 @@ const (
 // budget (RetryPolicy.MaxElapsed, 5 minutes of tries and waits) plus one last request of
 // up to DefaultTimeout (960 s): 21 minutes. A larger timeout param lengthens it; the
 // deadlines do not follow, by design: they bound what an analyst waits for.
-const callBudget = 5*time.Minute + DefaultTimeout
+const callBudget = 5*time.Minute + DefaultTimeout //nolint:unused // limits_test.go holds the deadlines above it; tests are not linted yet
 
 // checkInMemoryLimit refuses, before any network call, a result_size that would hold more
 // records in memory than MaxInMemoryRecords; an export is not held there.

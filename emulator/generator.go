@@ -203,10 +203,8 @@ func (g *generator) buildObjects(r *rand.Rand, st *store) {
 		teams = append(teams, "19:"+strings.ToLower(s)+"a1b2c3d4e5f6@thread.tacv2")
 		reports = append(reports, s+" KPIs")
 	}
-	for _, a := range []string{"Email messages containing malicious URLs removed after delivery", "Suspicious email sending patterns detected",
-		"Unusual external user file activity", "A potentially malicious URL click was detected", "Creation of forwarding/redirect rule"} {
-		alerts = append(alerts, a)
-	}
+	alerts = append(alerts, "Email messages containing malicious URLs removed after delivery", "Suspicious email sending patterns detected",
+		"Unusual external user file activity", "A potentially malicious URL click was detected", "Creation of forwarding/redirect rule")
 	add(objApp, apps)
 	add(objSharePoint, sp)
 	add(objOneDrive, od)

@@ -44,7 +44,7 @@ func (w *jw) vn(v int64)  { w.sep(); w.b = strconv.AppendInt(w.b, v, 10) }
 func (w *jw) s(k, v string)       { w.key(k); w.vs(v) }
 func (w *jw) n(k string, v int64) { w.key(k); w.vn(v) }
 func (w *jw) bl(k string, v bool) { w.key(k); w.sep(); w.b = strconv.AppendBool(w.b, v) }
-func (w *jw) null(k string)       { w.key(k); w.sep(); w.b = append(w.b, "null"...) }
+func (w *jw) null(k string)       { w.key(k); w.sep(); w.b = append(w.b, "null"...) } //nolint:unused // the Graph records (graphrecords.go, branch g14) write nulls
 func (w *jw) ko(k string)         { w.key(k); w.obj() }
 func (w *jw) ka(k string)         { w.key(k); w.arr() }
 
@@ -70,14 +70,14 @@ func appendJSON[T string | []byte](b []byte, s T) []byte {
 		}
 		b = append(b, s[start:i]...)
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
+			switch c {
+			case '"', '\\':
 				b = append(b, '\\', c)
-			case c == '\n':
+			case '\n':
 				b = append(b, '\\', 'n')
-			case c == '\r':
+			case '\r':
 				b = append(b, '\\', 'r')
-			case c == '\t':
+			case '\t':
 				b = append(b, '\\', 't')
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])

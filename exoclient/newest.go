@@ -67,7 +67,7 @@ func (n *newestSet) enough() bool {
 }
 
 // len is the number of unique rows held.
-func (n *newestSet) len() int { return len(n.byID) }
+func (n *newestSet) len() int { return len(n.byID) } //nolint:unused // newest_test.go bounds the set's size; tests are not linted yet
 
 // trim keeps only the newest limit rows.
 func (n *newestSet) trim() {

@@ -77,7 +77,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		case errors.As(err, &tooLong):
 			l.log.Warn("input line too long, drained", "bytes", tooLong.Size, "limit", tooLong.Limit)
 			l.fail(false, fmt.Sprintf("The execution request is %d bytes long, above the plugin's limit of %d bytes; send smaller arguments.", tooLong.Size, tooLong.Limit))
-			l.out.send(message{Type: msgCompleted})
+			_ = l.out.send(message{Type: msgCompleted}) // sticky: checked by l.out.failed() below
 		case err != nil:
 			return fmt.Errorf("read stdin: %w", err)
 		default:
@@ -130,10 +130,10 @@ func (l *loop) handleLine(ctx context.Context, line []byte) (native bool) {
 	case len(text) == 0:
 		return false // a blank line is not an execution
 	case string(text) == "ping":
-		l.out.send(message{Type: msgPong})
+		_ = l.out.send(message{Type: msgPong}) // sticky: Serve checks l.out.failed() after each line
 		return false
 	}
-	defer l.out.send(message{Type: msgCompleted})
+	defer l.out.send(message{Type: msgCompleted}) //nolint:errcheck // sticky: Serve checks l.out.failed() after each line
 	req, err := DecodeRequest(line)
 	if err != nil {
 		l.log.Warn("malformed execution request", "error", err)
@@ -190,14 +190,14 @@ func (l *loop) explain(ctx context.Context, name string, err error) string {
 }
 
 // fail reports a failure: an exception message for fetch commands, else an error entry.
-// Every text passes the redactor.
+// Every text passes the redactor. A write error is sticky: Serve checks l.out.failed().
 func (l *loop) fail(fetch bool, text string) {
 	text = l.red.Redact(text)
 	if fetch {
-		l.out.send(message{Type: msgException, Args: map[string]any{"exception": text}})
+		_ = l.out.send(message{Type: msgException, Args: map[string]any{"exception": text}})
 		return
 	}
-	l.out.send(resultMessage{Type: msgResult, Results: []Entry{ErrorEntry(text)}})
+	_ = l.out.send(resultMessage{Type: msgResult, Results: []Entry{ErrorEntry(text)}})
 }
 
 var errAbandoned = errors.New("command abandoned after the shutdown grace period")

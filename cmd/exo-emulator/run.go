@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := emulator.Options{
 		Records: *records, Days: *days, Seed: *seed, Dataset: *dataset,
 		Retention: time.Duration(*retention) * 24 * time.Hour, Latency: *latency, TenantConcurrency: *concurrency,
-		Faults: faults, PageSize: *pageSize, MaxPageRows: *maxPageRows, IngestionDelay: *ingestion, Stragglers: *stragglers,
+		Faults: faults, PageSize: cmp.Or(*pageSize, *maxPageRows), IngestionDelay: *ingestion, Stragglers: *stragglers,
 		Profile: *profile, NonSessionCap: *nonSessionCap, Continuations: *continuations, SlowDelay: *slow,
 		Hotspots: hotspots, EndDateInclusive: *endInclusive, EchoResultSize: *echo, VaryRepresentations: *vary,
 	}
