@@ -21,6 +21,7 @@ const graphPrefix = "/graph"
 func (e *Emulator) graphRoutes(mux *http.ServeMux) {
 	base := graphPrefix + "/{ver}/security/auditLog/queries"
 	mux.HandleFunc("POST "+base, e.graphHandler(e.handleGraphCreate))
+	mux.HandleFunc("GET "+base, e.graphHandler(e.handleGraphList))
 	mux.HandleFunc("GET "+base+"/{id}", e.graphHandler(e.handleGraphGet))
 	mux.HandleFunc("GET "+base+"/{id}/records", e.graphHandler(e.handleGraphRecords))
 	mux.HandleFunc("DELETE "+base+"/{id}", e.graphHandler(e.handleGraphDelete))
@@ -158,6 +159,20 @@ func (e *Emulator) graphQueryBody(q *graphQuery, ver, status string) map[string]
 		b["approximateReturnedRecordCount"] = len(q.pos)
 	}
 	return b
+}
+
+// handleGraphList lists the queries not deleted, oldest first, in one page.
+func (e *Emulator) handleGraphList(w http.ResponseWriter, _ *http.Request, ver string) *graphError {
+	value := []map[string]any{}
+	for _, id := range e.GraphQueryIDs() {
+		if q := e.graphQuery(id); q != nil {
+			b := e.graphQueryBody(q, ver, e.graphStatus(q))
+			delete(b, "@odata.context")
+			value = append(value, b)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": e.GraphURL() + "/" + ver + "/$metadata#security/auditLog/queries", "value": value})
+	return nil
 }
 
 func (e *Emulator) handleGraphDelete(w http.ResponseWriter, r *http.Request, _ string) *graphError {
