@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -149,3 +150,5 @@ func fastGraph(o Options) Options {
 	}
 	return o
 }
+
+func testingLarge() bool { return os.Getenv("EMULATOR_LARGE") != "" }

@@ -23,11 +23,24 @@ var auditUserTypes = []string{"Regular", "Reserved", "Admin", "DcAdmin", "System
 // captured while annotating (raw JSON values).
 type envelopeFields map[string][]byte
 
+// envelopeKeys are the AuditData members envelopeFields keeps.
+var envelopeKeys = map[string]bool{"Operation": true, "OrganizationId": true, "UserType": true, "UserKey": true,
+	"UserId": true, "ClientIP": true, "ClientIPAddress": true, "ActorIpAddress": true, "Workload": true, "ObjectId": true}
+
 func (f envelopeFields) str(key string) string {
-	var s string
-	if raw, ok := f[key]; ok {
-		_ = json.Unmarshal(raw, &s)
+	return unquote(f[key])
+}
+
+// unquote decodes a JSON string ("" for anything else); most need no unescaping.
+func unquote(raw []byte) string {
+	if len(raw) < 2 || raw[0] != '"' {
+		return ""
 	}
+	if !bytes.ContainsRune(raw, '\\') {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s)
 	return s
 }
 
@@ -170,8 +183,7 @@ func (a *annotator) member(depth int) {
 	start := len(a.dst)
 	a.value(depth + 1)
 	if depth == 0 && a.env != nil {
-		var k string
-		if json.Unmarshal(key, &k) == nil {
+		if k := unquote(key); envelopeKeys[k] {
 			a.env[k] = bytes.TrimSpace(a.dst[start:])
 		}
 	}

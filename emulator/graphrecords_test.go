@@ -81,3 +81,40 @@ func TestGraphServesLoadedRecordsExactly(t *testing.T) {
 		assert.Equal(t, id, v[0].(map[string]any)["id"])
 	})
 }
+
+func TestGraphControlEndpoints(t *testing.T) {
+	e := setup(t, fastGraph(Options{Records: 50}))
+	tok := e.graphToken(t, appReader)
+	id := e.createQuery(t, tok, map[string]any{})
+	get := func(path string) (int, map[string]any) {
+		resp, err := e.HTTPClient().Get(e.URL() + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+		return resp.StatusCode, m
+	}
+	status, m := get("/_emulator/graph-queries")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, []any{id}, m["ids"])
+	e.waitQuery(t, tok, id)
+	status, m = get("/_emulator/graph-queries/" + id + "/records")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, float64(50), m["count"])
+	status, _ = get("/_emulator/graph-queries/nope/records")
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+func TestGraphLargeExport(t *testing.T) {
+	if testing.Short() || !testingLarge() {
+		t.Skip("set EMULATOR_LARGE=1")
+	}
+	e := setup(t, fastGraph(Options{Records: 200000, Days: 2}))
+	tok := e.graphToken(t, appReader)
+	id := e.createQuery(t, tok, map[string]any{})
+	e.waitQuery(t, tok, id)
+	start := time.Now()
+	recs, pages := e.allRecords(t, tok, id, 1000)
+	t.Logf("%d records in %d pages in %s", len(recs), pages, time.Since(start))
+	assert.Len(t, recs, 200000)
+}
