@@ -107,8 +107,9 @@
 //     creates work, userId is the UserId and clientIp the client address. Creates closer
 //     than Options.GraphCreateInterval (default 1s) get 429 + Retry-After; the graph-throttle
 //     fault answers any Graph call 429 + Retry-After: 1. Graph faults are drawn by rate from
-//     a stream of their own (InjectNext queues InvokeCommand faults only) and do not count
-//     against InvokeCommand's total of 1. DELETE frees a query (204; 404 once gone).
+//     a stream of their own and do not count against InvokeCommand's total of 1; InjectGraph
+//     queues exact ones (InjectNext is InvokeCommand's). DELETE frees a query (204; 404 once
+//     gone). The control endpoints /_emulator/graph-queries[/{id}/records] report them.
 //     Stats count GraphCalls, GraphQueries, GraphStatuses (by status), GraphTruncated,
 //     GraphNotReady, GraphPages, GraphRecords, GraphDeletes, GraphV1NotFound and
 //     GraphThrottledCreates; GraphQueryIDs and GraphQueryRecords report what the service holds.

@@ -82,12 +82,14 @@ func validateFaults(f map[string]float64) error {
 // faultPlan draws at most one fault per call from a seeded stream: the sequence of draws is
 // deterministic, which calls get them depends only on arrival order.
 type faultPlan struct {
-	mu     sync.Mutex
-	r      *rand.Rand
-	tr     *rand.Rand
-	gr     *rand.Rand // Graph's draws
-	rates  map[string]float64
-	forced []string
+	mu sync.Mutex
+	r  *rand.Rand
+	tr *rand.Rand
+	gr *rand.Rand // Graph's draws
+	// forcedGraph counts Graph faults InjectGraph queued, by name.
+	forcedGraph map[string]int
+	rates       map[string]float64
+	forced      []string
 }
 
 func newFaultPlan(seed int64, rates map[string]float64) *faultPlan {
@@ -139,8 +141,31 @@ func (p *faultPlan) drawToken() string {
 func (p *faultPlan) drawGraph(n string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.forcedGraph[n] > 0 {
+		p.forcedGraph[n]--
+		return true
+	}
 	r := p.rates[n]
 	return r > 0 && p.gr.Float64() < r
+}
+
+// InjectGraph makes Graph meet these faults before any drawn by rate: each FaultGraphThrottle
+// answers the next Graph call with 429, each FaultGraphFail makes the next query created end
+// failed. Tests use it to hit one fault exactly.
+func (e *Emulator) InjectGraph(faults ...string) error {
+	p := e.faults
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range faults {
+		if f != FaultGraphFail && f != FaultGraphThrottle {
+			return fmt.Errorf("emulator: %q is not a Graph fault", f)
+		}
+		if p.forcedGraph == nil {
+			p.forcedGraph = map[string]int{}
+		}
+		p.forcedGraph[f]++
+	}
+	return nil
 }
 
 // SetFaults replaces the fault rates (names as in FaultNames).

@@ -319,4 +319,16 @@ func TestGraphFaults(t *testing.T) {
 		assert.Equal(t, GraphSucceeded, e.waitQuery(t, tok, id)["status"])
 		assert.Equal(t, 3, e.Stats().Faults[FaultGraphThrottle])
 	})
+	t.Run("injected", func(t *testing.T) {
+		e := setup(t, fastGraph(Options{Records: 10}))
+		tok := e.graphToken(t, appReader)
+		require.Error(t, e.InjectGraph(FaultThrottle))
+		require.NoError(t, e.InjectGraph(FaultGraphThrottle, FaultGraphFail))
+		res := e.graphCall(t, tok, http.MethodPost, "/beta/security/auditLog/queries", map[string]any{})
+		assert.Equal(t, http.StatusTooManyRequests, res.Status)
+		failed := e.createQuery(t, tok, map[string]any{})
+		ok := e.createQuery(t, tok, map[string]any{})
+		assert.Equal(t, GraphFailed, e.waitQuery(t, tok, failed)["status"])
+		assert.Equal(t, GraphSucceeded, e.waitQuery(t, tok, ok)["status"])
+	})
 }
