@@ -27,6 +27,13 @@ func (e *Emulator) graphRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE "+base+"/{id}", e.graphHandler(e.handleGraphDelete))
 }
 
+// graphNoResource answers a path under GraphURL that the emulator does not serve, in Graph's
+// error shape (a ServeMux pattern for it would conflict with the authority's {tenant} ones).
+func (e *Emulator) graphNoResource(w http.ResponseWriter, r *http.Request) {
+	e.writeGraphError(w, r, &graphError{status: http.StatusNotFound, code: "BadRequest",
+		msg: fmt.Sprintf("Resource not found for the segment '%s'.", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])})
+}
+
 // graphError is a Graph error answer.
 type graphError struct {
 	status     int

@@ -65,6 +65,9 @@ func TestGraphV1CreateInLiveProfile(t *testing.T) {
 				"a query is readable on both versions")
 			assert.Equal(t, map[int]int{http.StatusNotFound: 1, http.StatusCreated: 0}[v1], e.Stats().GraphV1NotFound)
 			assert.Equal(t, http.StatusNotFound, e.graphCall(t, tok, http.MethodGet, "/v2.0/security/auditLog/queries/"+id, nil).Status)
+			other := e.graphCall(t, tok, http.MethodGet, "/beta/security/alerts", nil)
+			assert.Equal(t, http.StatusNotFound, other.Status)
+			assert.Contains(t, other.json(t)["error"], "innerError", "Graph's error shape under graph_url")
 		})
 	}
 }

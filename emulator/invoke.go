@@ -31,6 +31,10 @@ func (e *Emulator) routes() http.Handler {
 	e.graphRoutes(mux)
 	e.controlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, graphPrefix+"/") {
+			e.graphNoResource(w, r)
+			return
+		}
 		e.writeFailure(w, &httpErr{status: http.StatusNotFound, code: "NotFound", msg: fmt.Sprintf("No resource at %s %s.", r.Method, r.URL.Path)})
 	})
 	return mux
