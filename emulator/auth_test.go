@@ -135,7 +135,7 @@ func TestClientAssertion(t *testing.T) {
 		{name: "iss is not the client", spec: assertionSpec{iss: "someone-else"}, status: 400, code: aadMalformed},
 		{name: "unknown app", clientID: "11111111-2222-3333-4444-555555555555", status: 400, code: aadUnknownApp},
 		{name: "unknown tenant", tenant: "fabrikam.onmicrosoft.com", status: 400, code: aadUnknownTenant},
-		{name: "bad scope", scope: "https://graph.microsoft.com/.default", status: 400, code: aadBadScope},
+		{name: "bad scope", scope: "https://vault.azure.net/.default", status: 400, code: aadBadScope},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

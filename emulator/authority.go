@@ -42,6 +42,9 @@ const (
 	exchangeResource = "https://outlook.office365.com"
 	// exchangeAppID is Exchange Online's application id, also a valid resource name.
 	exchangeAppID = "00000002-0000-0ff1-ce00-000000000000"
+	graphResource = "https://graph.microsoft.com"
+	// graphAppID is Microsoft Graph's application id, also a valid resource name.
+	graphAppID = "00000003-0000-0000-c000-000000000000"
 )
 
 // resolveTenant maps a tenant path segment (domain or GUID, any case) to the tenant.
@@ -214,8 +217,9 @@ func (e *Emulator) issueToken(r *http.Request) (string, error) {
 	return e.signAccessToken(a, resource)
 }
 
-// checkScope accepts "<exchange url>/.default" for the emulator's own URL or the real Exchange
-// Online resource; OIDC scopes MSAL may add are ignored.
+// checkScope accepts "<resource>/.default" for Exchange Online (the emulator's own URL or the
+// real resource) or Microsoft Graph (GraphURL or the real resource); OIDC scopes MSAL may add
+// are ignored.
 func (e *Emulator) checkScope(scope string) (string, error) {
 	var resource string
 	for _, s := range strings.Fields(scope) {
@@ -225,7 +229,7 @@ func (e *Emulator) checkScope(scope string) (string, error) {
 		}
 		res, ok := strings.CutSuffix(s, "/.default")
 		res = strings.TrimSuffix(res, "/")
-		if !ok || resource != "" || !e.exchangeAudience(res) {
+		if !ok || resource != "" || !(e.exchangeAudience(res) || e.graphAudience(res)) {
 			return "", refuse(400, "invalid_scope", aadBadScope, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope %s is not valid; expected %s/.default.", scope, e.URL())
 		}
 		resource = res
@@ -241,6 +245,13 @@ func (e *Emulator) checkScope(scope string) (string, error) {
 func (e *Emulator) exchangeAudience(aud string) bool {
 	aud = strings.TrimSuffix(aud, "/")
 	return strings.EqualFold(aud, e.URL()) || strings.EqualFold(aud, exchangeResource) || strings.EqualFold(aud, exchangeAppID)
+}
+
+// graphAudience reports whether aud names Microsoft Graph: GraphURL, the real resource URL or
+// Graph's application id.
+func (e *Emulator) graphAudience(aud string) bool {
+	aud = strings.TrimSuffix(aud, "/")
+	return strings.EqualFold(aud, e.GraphURL()) || strings.EqualFold(aud, graphResource) || strings.EqualFold(aud, graphAppID)
 }
 
 // verifyAssertion checks a client assertion the way Entra ID does: the certificate named by
@@ -381,7 +392,7 @@ type accessClaims struct {
 
 func (e *Emulator) signAccessToken(a *app, resource string) (string, error) {
 	now := time.Now()
-	c := accessClaims{TenantID: e.tenant.id, AppID: a.clientID, Roles: resourceRoles(a.roles, resource),
+	c := accessClaims{TenantID: e.tenant.id, AppID: a.clientID, Roles: resourceRoles(a.roles, e.graphAudience(resource)),
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: "https://sts.windows.net/" + e.tenant.id + "/", Audience: jwt.ClaimStrings{resource},
 			Subject: a.clientID, IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
@@ -390,21 +401,21 @@ func (e *Emulator) signAccessToken(a *app, resource string) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(e.signingKey())
 }
 
-// resourceRoles are the permissions of roles that a token for resource carries: Entra puts
-// in a token only the permissions of the API it is for.
-func resourceRoles(roles []string, resource string) []string {
+// resourceRoles are the permissions of roles that a token for Graph (or else Exchange)
+// carries: Entra puts in a token only the permissions of the API it is for.
+func resourceRoles(roles []string, graph bool) []string {
 	var out []string
-	exchange := !strings.Contains(strings.ToLower(resource), "graph")
 	for _, r := range roles {
-		if strings.HasPrefix(r, "Exchange.") == exchange {
+		if strings.HasPrefix(r, "Exchange.") != graph {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// checkAccessToken returns the app a bearer token was issued to, or why it is refused.
-func (e *Emulator) checkAccessToken(header string) (*app, string) {
+// parseAccessToken returns the claims of a bearer token the emulator issued to this tenant,
+// or why it is refused.
+func (e *Emulator) parseAccessToken(header string) (*accessClaims, string) {
 	raw, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || raw == "" {
 		return nil, "missing bearer token"
@@ -420,6 +431,15 @@ func (e *Emulator) checkAccessToken(header string) (*app, string) {
 	}
 	if !hmac.Equal([]byte(c.TenantID), []byte(e.tenant.id)) {
 		return nil, "the access token was issued for another tenant"
+	}
+	return &c, ""
+}
+
+// checkAccessToken returns the app an Exchange bearer token was issued to, or why it is refused.
+func (e *Emulator) checkAccessToken(header string) (*app, string) {
+	c, why := e.parseAccessToken(header)
+	if c == nil {
+		return nil, why
 	}
 	if !slices.ContainsFunc(c.Audience, e.exchangeAudience) {
 		return nil, "the access token was issued for another resource"

@@ -14,11 +14,24 @@ import (
 //	GET  /_emulator/ground-truth?StartDate=…&EndDate=…[&FreeText=…&RecordType=…&Operations=a,b
 //	     &UserIds=…&IPAddresses=…&ObjectIds=…&limit=N] → {"count":N,"ids":[…]} newest first
 //	GET  /_emulator/stats                          → Stats
+//	GET  /_emulator/graph-queries                  → {"ids":[…]} Graph queries not deleted, oldest first
+//	GET  /_emulator/graph-queries/{id}/records     → {"count":N,"ids":[…]} a succeeded query's records, served order
 //	POST /_emulator/clock?now=RFC3339 (empty = real time again)
 //	POST /_emulator/release?id=…&id=… | ?all=true
 func (e *Emulator) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_emulator/ground-truth", e.handleGroundTruth)
 	mux.HandleFunc("GET /_emulator/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, e.Stats()) })
+	mux.HandleFunc("GET /_emulator/graph-queries", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"ids": append([]string{}, e.GraphQueryIDs()...)})
+	})
+	mux.HandleFunc("GET /_emulator/graph-queries/{id}/records", func(w http.ResponseWriter, r *http.Request) {
+		ids, ok := e.GraphQueryRecords(r.PathValue("id"))
+		if !ok {
+			writeEXOError(w, http.StatusNotFound, "NotFound", "No succeeded Graph query %s.", r.PathValue("id"))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"count": len(ids), "ids": append([]string{}, ids...)})
+	})
 	mux.HandleFunc("POST /_emulator/clock", e.handleClock)
 	mux.HandleFunc("POST /_emulator/release", e.handleRelease)
 }

@@ -1,10 +1,11 @@
-// Package emulator is an in-process Exchange Online + Entra ID emulator (DESIGN §6).
+// Package emulator is an in-process Exchange Online + Microsoft Graph + Entra ID emulator
+// (DESIGN §6).
 //
 // It serves, over TLS on loopback with its own CA, the Entra ID authority (OIDC discovery,
 // instance discovery, and a token endpoint that verifies client assertions against the
-// registered certificates for real) and Exchange Online's admin API InvokeCommand with
-// Search-UnifiedAuditLog semantics, over a seeded, deterministic data set or records loaded
-// from JSON Lines. It imports nothing from exoclient: the two are independent readings of the
+// registered certificates for real), Exchange Online's admin API InvokeCommand with
+// Search-UnifiedAuditLog semantics, and Graph's audit log query API (DESIGN §4c) at GraphURL,
+// all over one seeded, deterministic data set or records loaded from JSON Lines. It imports nothing from exoclient: the two are independent readings of the
 // service, so a shared misunderstanding cannot pass every test.
 //
 // Profiles: Options.Profile "live" (the default) reproduces what live tenants do (DESIGN
@@ -58,7 +59,8 @@
 //     audience (Exchange is the emulator's URL, https://outlook.office365.com or
 //     00000002-0000-0ff1-ce00-000000000000). Apps: params.json's holds Exchange.ManageAsApp,
 //     the audit role and AuditLogsQuery.Read.All; params-noroles.json's Exchange.ManageAsApp
-//     only; params-nograph.json's Exchange.ManageAsApp and the audit role; RegisterApp adds
+//     only; params-nograph.json's Exchange.ManageAsApp and the audit role (both get 403 from
+//     Graph); RegisterApp adds
 //     others. Live accepts a client assertion reused within its lifetime; ideal refuses a
 //     reused jti.
 //   - Faults: at most one per call, drawn from a seeded stream in FaultNames order. throttle,
@@ -74,6 +76,43 @@
 //     SuitabilityDirectoryException, ServerInMMException, ADServerSettingsChangedException and
 //     StorageTransientException in turn, as 400 and 500 alternately (L6); slow answers
 //     normally after Options.SlowDelay (default 90s) unless the client goes away (L8).
+//   - Graph (GraphURL = URL + "/graph", written as graph_url in every params file) serves
+//     POST/GET {graph}/{v1.0|beta}/security/auditLog/queries, GET/DELETE …/queries/{id} and
+//     GET …/queries/{id}/records?$top=N. Tokens for "<GraphURL>/.default" (or
+//     https://graph.microsoft.com, or Graph's app id) carry only Graph permissions in roles;
+//     Graph answers 401 to any other token and 403 to one without AuditLogsQuery.Read.All.
+//     The create body takes displayName, filterStartDateTime, filterEndDateTime (RFC 3339;
+//     the same [start, end) as Exchange), recordTypeFilters (Graph names, column 3 of the
+//     record type table, any case: a classic name Graph spells otherwise is refused),
+//     keywordFilter (FreeText), serviceFilter/serviceFilters (Workload), operationFilters,
+//     userPrincipalNameFilters (UserIds), ipAddressFilters, objectIdFilters and
+//     administrativeUnitIdFilters (no record has one); an unknown property is a 400. Matching
+//     is Exchange's own code, so GraphGroundTruth(f) equals GroundTruth of the same query.
+//     A query is notStarted for the first quarter of Options.GraphDelay (default 2s, wall
+//     clock), running until it ends, then succeeded (or failed with the graph-fail fault);
+//     at success its records are fixed (visible by the emulator clock), shuffled, and cut to
+//     Options.GraphRecordLimit (default 1,000,000) with isRecordCountLimitExceeded true;
+//     recordCountLimit and approximateReturnedRecordCount are set from then on (null before),
+//     on both versions. Records before success: 400 "The query is not ready". Pages hold
+//     $top records (default and most 1000) chained by @odata.nextLink with an opaque
+//     $skiptoken; the same query pages the same way every time. Each record is
+//     {id, createdDateTime, auditLogRecordType (PascalCase Graph name), operation,
+//     organizationId, userType (auditUserType name), userId, userPrincipalName, clientIp,
+//     service, objectId, administrativeUnits [""], auditData}; auditData is the AuditData
+//     object Exchange serves with "@odata.type" first in every object and a
+//     "<Name>@odata.type" member before every number (#Int32, #Int64, #Double) and array
+//     (#Collection(String)); removing those members gives back Exchange's text byte for byte.
+//     Live: v1.0 creates answer 404 (beta works; every other call works on both), userId is
+//     AuditData.UserKey, userPrincipalName AuditData.UserId, clientIp null; ideal: v1.0
+//     creates work, userId is the UserId and clientIp the client address. Creates closer
+//     than Options.GraphCreateInterval (default 1s) get 429 + Retry-After; the graph-throttle
+//     fault answers any Graph call 429 + Retry-After: 1. Graph faults are drawn by rate from
+//     a stream of their own and do not count against InvokeCommand's total of 1; InjectGraph
+//     queues exact ones (InjectNext is InvokeCommand's). DELETE frees a query (204; 404 once
+//     gone). The control endpoints /_emulator/graph-queries[/{id}/records] report them.
+//     Stats count GraphCalls, GraphQueries, GraphStatuses (by status), GraphTruncated,
+//     GraphNotReady, GraphPages, GraphRecords, GraphDeletes, GraphV1NotFound and
+//     GraphThrottledCreates; GraphQueryIDs and GraphQueryRecords report what the service holds.
 //   - Token and assertion lifetimes use the wall clock (clients sign with it); data
 //     visibility, retention and the data set's span use the emulator clock (Options.Clock,
 //     SetNow).

@@ -79,6 +79,15 @@ type Options struct {
 	// VaryRepresentations makes rows use every representation seen in the wild: RecordType as a
 	// number or a name, CreationDate as /Date(ms)/ or RFC 3339, counts as numbers or strings.
 	VaryRepresentations bool
+	// GraphDelay is how long a Graph audit query runs before it succeeds (default 2s;
+	// negative = at once). Its status is notStarted for the first quarter, then running.
+	GraphDelay time.Duration
+	// GraphRecordLimit is the most records a Graph query returns (default 1,000,000); a query
+	// matching more succeeds with isRecordCountLimitExceeded true and a subset.
+	GraphRecordLimit int
+	// GraphCreateInterval is the least time between two Graph query creates; a create sooner
+	// gets 429 + Retry-After (default 1s; negative = no limit).
+	GraphCreateInterval time.Duration
 	// Organization is the tenant domain (default contoso.onmicrosoft.com).
 	Organization string
 	// TokenIssued, when set, is called with every access token the token endpoint issues,
@@ -119,6 +128,7 @@ type Emulator struct {
 	jtis         map[string]time.Time
 	inflight     map[string]int
 	stats        Stats
+	graph        *graphState
 	requests     []Request
 	callSeq      uint64
 	closeOnce    sync.Once
@@ -146,8 +156,10 @@ func StartOn(addr string, opts Options) (*Emulator, error) {
 		nextLinks: map[string]*pendingPage{},
 		jtis:      map[string]time.Time{},
 		inflight:  map[string]int{},
+		graph:     &graphState{queries: map[string]*graphQuery{}},
 	}
 	e.stats.Faults = map[string]int{}
+	e.stats.GraphStatuses = map[string]int{}
 	if err := e.init(); err != nil {
 		return nil, err
 	}
@@ -176,6 +188,18 @@ func withDefaults(o Options) Options {
 	}
 	if o.Stragglers > 0 && o.StragglerDelay <= 0 {
 		o.StragglerDelay = 6 * time.Hour
+	}
+	switch {
+	case o.GraphDelay == 0:
+		o.GraphDelay = DefaultGraphDelay
+	case o.GraphDelay < 0:
+		o.GraphDelay = 0
+	}
+	if o.GraphRecordLimit <= 0 {
+		o.GraphRecordLimit = DefaultGraphRecordLimit
+	}
+	if o.GraphCreateInterval == 0 {
+		o.GraphCreateInterval = DefaultGraphCreateInterval
 	}
 	if o.Organization == "" {
 		o.Organization = "contoso.onmicrosoft.com"
@@ -218,6 +242,10 @@ func (e *Emulator) URL() string { return e.url }
 
 // AuthURL is the Entra ID authority host (the plugin's `auth_url` param); the same server.
 func (e *Emulator) AuthURL() string { return e.url }
+
+// GraphURL is the Microsoft Graph base URL (the plugin's `graph_url` param): a path prefix on
+// the same server, so that one CA and one listener serve every API.
+func (e *Emulator) GraphURL() string { return e.url + graphPrefix }
 
 // Organization is the tenant domain.
 func (e *Emulator) Organization() string { return e.tenant.domain }

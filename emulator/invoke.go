@@ -28,8 +28,13 @@ func (e *Emulator) routes() http.Handler {
 	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", e.handleJWKS)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", e.handleToken)
 	mux.HandleFunc("POST /adminapi/beta/{org}/InvokeCommand", e.handleInvoke)
+	e.graphRoutes(mux)
 	e.controlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, graphPrefix+"/") {
+			e.graphNoResource(w, r)
+			return
+		}
 		e.writeFailure(w, &httpErr{status: http.StatusNotFound, code: "NotFound", msg: fmt.Sprintf("No resource at %s %s.", r.Method, r.URL.Path)})
 	})
 	return mux

@@ -347,7 +347,7 @@ func TestLiveFaults(t *testing.T) {
 	})
 	t.Run("new faults come after the old ones", func(t *testing.T) {
 		n := len(FaultNames)
-		assert.Equal(t, []string{FaultTokenError, FaultCanceled, FaultTransient, FaultSlow}, FaultNames[n-4:])
+		assert.Equal(t, []string{FaultTokenError, FaultCanceled, FaultTransient, FaultSlow, FaultGraphFail, FaultGraphThrottle}, FaultNames[n-6:])
 	})
 	t.Run("rates draw the new faults", func(t *testing.T) {
 		f := setup(t, Options{Records: 50, Days: 1, Seed: 36, Faults: map[string]float64{FaultCanceled: 0.3, FaultTransient: 0.3}})

@@ -185,6 +185,7 @@ func (e *Emulator) params(a *app) map[string]any {
 	return map[string]any{
 		"url":          e.URL(),
 		"auth_url":     e.AuthURL(),
+		"graph_url":    e.GraphURL(),
 		"certificate":  map[string]any{"identifier": base64.StdEncoding.EncodeToString(a.pfx), "password": a.password},
 		"organization": e.tenant.domain,
 		"app_id":       a.clientID,

@@ -166,6 +166,12 @@ func (e *Emulator) GroundTruth(q Query) []string {
 	if !ok {
 		return nil
 	}
+	return e.idsNewestFirst(pos)
+}
+
+// idsNewestFirst lists the Ids of the records at pos, newest first by CreationTime, ties by
+// Id ascending.
+func (e *Emulator) idsNewestFirst(pos []int32) []string {
 	type rec struct {
 		t  int64
 		id string

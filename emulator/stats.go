@@ -24,6 +24,17 @@ type Stats struct {
 	RefusedContinuations int // @odata.nextLink requests refused (Continuations "refused")
 	NonSessionCapped     int // calls without a session cut short by NonSessionCap while more matched
 	SessionRestarts      int // ReturnLargeSet sessions that started over past their end (L9)
+
+	GraphCalls            int            // Graph requests received
+	GraphQueries          int            // Graph audit queries created
+	GraphStatuses         map[string]int // status answers to GET …/queries/{id}, by status
+	GraphTruncated        int            // queries cut at GraphRecordLimit (isRecordCountLimitExceeded)
+	GraphNotReady         int            // records requests refused with "The query is not ready"
+	GraphPages            int            // records pages served
+	GraphRecords          int            // records served in them
+	GraphDeletes          int            // queries deleted
+	GraphV1NotFound       int            // v1.0 creates answered 404 (live profile)
+	GraphThrottledCreates int            // creates refused with 429 for coming too fast
 }
 
 // Stats returns a snapshot of the counters.
@@ -32,6 +43,7 @@ func (e *Emulator) Stats() Stats {
 	defer e.mu.Unlock()
 	s := e.stats
 	s.Faults = maps.Clone(e.stats.Faults)
+	s.GraphStatuses = maps.Clone(e.stats.GraphStatuses)
 	return s
 }
 
@@ -117,6 +129,19 @@ func (e *Emulator) countPage(rows int) {
 	e.mu.Lock()
 	e.stats.Pages++
 	e.stats.Rows += rows
+	e.mu.Unlock()
+}
+
+func (e *Emulator) countGraphStatus(status string) {
+	e.mu.Lock()
+	e.stats.GraphStatuses[status]++
+	e.mu.Unlock()
+}
+
+func (e *Emulator) countGraphPage(rows int) {
+	e.mu.Lock()
+	e.stats.GraphPages++
+	e.stats.GraphRecords += rows
 	e.mu.Unlock()
 }
 

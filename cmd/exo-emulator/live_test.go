@@ -68,8 +68,14 @@ func (s *server) params(t *testing.T, file string) map[string]any {
 	return p
 }
 
-// token gets an access token for the app of a params file the way a client does.
+// token gets an Exchange access token for the app of a params file the way a client does.
 func (s *server) token(t *testing.T, file string) string {
+	t.Helper()
+	return s.tokenFor(t, file, s.params(t, file)["url"].(string)+"/.default")
+}
+
+// tokenFor gets an access token for scope.
+func (s *server) tokenFor(t *testing.T, file, scope string) string {
 	t.Helper()
 	p := s.params(t, file)
 	cert := p["certificate"].(map[string]any)
@@ -85,7 +91,7 @@ func (s *server) token(t *testing.T, file string) string {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{p["url"].(string) + "/.default"}})
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
 	require.NoError(t, err)
 	return tok.Token
 }

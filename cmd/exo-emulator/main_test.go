@@ -38,7 +38,7 @@ func readState(t *testing.T, dir, url string) map[string]any {
 		if err := json.Unmarshal(b, &params); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		for _, k := range []string{"url", "auth_url", "organization", "app_id"} {
+		for _, k := range []string{"url", "auth_url", "graph_url", "organization", "app_id"} {
 			if s, _ := params[k].(string); s == "" {
 				t.Fatalf("%s lacks %s: %s", name, k, b)
 			}

@@ -78,6 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	endInclusive := fs.Bool("end-inclusive", false, "treat EndDate as inclusive")
 	echo := fs.Bool("echo-result-size", false, "put ResultSize in ResultCount, as the service reportedly began doing in 2026")
 	vary := fs.Bool("vary", false, "vary row representations (RecordType number/name, date formats, counts as strings)")
+	graphDelay := fs.Duration("graph-delay", emulator.DefaultGraphDelay, "how long a Graph audit query runs before it succeeds (0 = at once)")
+	graphLimit := fs.Int("graph-record-limit", emulator.DefaultGraphRecordLimit, "most records a Graph query returns; more matches succeed with isRecordCountLimitExceeded")
+	graphInterval := fs.Duration("graph-create-interval", emulator.DefaultGraphCreateInterval, "least time between Graph query creates before 429 + Retry-After (0 = no limit)")
 	verbose := fs.Bool("v", false, "log every request to stderr")
 	var hotspots hotspotFlags
 	fs.Var(&hotspots, "hotspot", "AGO,DURATION,COUNT: add COUNT records over DURATION starting AGO before start-up, repeatable")
@@ -101,6 +104,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Faults: faults, PageSize: cmp.Or(*pageSize, *maxPageRows), IngestionDelay: *ingestion, Stragglers: *stragglers,
 		Profile: *profile, NonSessionCap: *nonSessionCap, Continuations: *continuations, SlowDelay: *slow,
 		Hotspots: hotspots, EndDateInclusive: *endInclusive, EchoResultSize: *echo, VaryRepresentations: *vary,
+		GraphDelay: nonZero(*graphDelay), GraphRecordLimit: *graphLimit, GraphCreateInterval: nonZero(*graphInterval),
+	}
+	if *graphLimit < 1 {
+		fmt.Fprintln(stderr, "exo-emulator: -graph-record-limit must be at least 1")
+		return 2
 	}
 	if *verbose {
 		opts.Logf = func(format string, a ...any) { log.Info(fmt.Sprintf(format, a...)) }
@@ -117,9 +125,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "ready %s\n", emu.URL())
 	first, last := emu.TimeRange()
-	log.Info("serving", "url", emu.URL(), "profile", *profile, "organization", emu.Organization(), "records", emu.Len(),
+	log.Info("serving", "url", emu.URL(), "graph_url", emu.GraphURL(), "profile", *profile, "organization", emu.Organization(), "records", emu.Len(),
 		"from", first.Format(time.RFC3339), "to", last.Format(time.RFC3339), "state_dir", *stateDir)
 	<-ctx.Done()
 	log.Info("stopping")
 	return 0
+}
+
+// nonZero maps a flag's 0 ("none") onto the emulator's negative: its 0 means "the default".
+func nonZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
