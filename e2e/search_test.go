@@ -46,20 +46,16 @@ func TestExactSets(t *testing.T) {
 		records    int
 		hotspot    int // records added in one hour (forces window splits above 50,000)
 		resultSize int
-		long       bool
 	}{
 		{name: "1 of 300", records: 300, resultSize: 1},
 		{name: "10 of 300", records: 300, resultSize: 10},
 		{name: "5000 of 6000", records: 6000, resultSize: 5000},
 		{name: "12000 of 12000", records: 12000, resultSize: 12000},
 		{name: "11000 newest of 12000", records: 12000, resultSize: 11000},
-		{name: "130000 with one hour of 60000", records: 70000, hotspot: 60000, resultSize: 130000, long: true},
+		{name: "130000 with one hour of 60000", records: 70000, hotspot: 60000, resultSize: 130000},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.long && testing.Short() {
-				t.Skip("large case skipped with -short")
-			}
 			opts := emulator.Options{Records: tc.records, Days: 3, Seed: 7}
 			if tc.hotspot > 0 {
 				opts.Hotspots = []emulator.Hotspot{{Start: time.Now().UTC().Add(-30 * time.Hour).Truncate(time.Hour), Duration: time.Hour, Count: tc.hotspot}}

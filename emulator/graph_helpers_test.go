@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -151,4 +150,3 @@ func fastGraph(o Options) Options {
 	return o
 }
 
-func testingLarge() bool { return os.Getenv("EMULATOR_LARGE") != "" }

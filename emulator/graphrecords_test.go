@@ -105,16 +105,3 @@ func TestGraphControlEndpoints(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 }
 
-func TestGraphLargeExport(t *testing.T) {
-	if testing.Short() || !testingLarge() {
-		t.Skip("set EMULATOR_LARGE=1")
-	}
-	e := setup(t, fastGraph(Options{Records: 200000, Days: 2}))
-	tok := e.graphToken(t, appReader)
-	id := e.createQuery(t, tok, map[string]any{})
-	e.waitQuery(t, tok, id)
-	start := time.Now()
-	recs, pages := e.allRecords(t, tok, id, 1000)
-	t.Logf("%d records in %d pages in %s", len(recs), pages, time.Since(start))
-	assert.Len(t, recs, 200000)
-}

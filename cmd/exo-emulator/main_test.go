@@ -105,9 +105,6 @@ func TestRunRefusesBadFlags(t *testing.T) {
 }
 
 func TestBinaryServerContract(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := filepath.Join(t.TempDir(), "exo-emulator")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
