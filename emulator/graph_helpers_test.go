@@ -149,4 +149,3 @@ func fastGraph(o Options) Options {
 	}
 	return o
 }
-

@@ -104,4 +104,3 @@ func TestGraphControlEndpoints(t *testing.T) {
 	status, _ = get("/_emulator/graph-queries/nope/records")
 	assert.Equal(t, http.StatusNotFound, status)
 }
-
