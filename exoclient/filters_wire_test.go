@@ -28,9 +28,11 @@ func TestSearchPageSendsObjectIdsAndHighCompleteness(t *testing.T) {
 			p.Filters = c.filters
 			_, err := env.client(nil).SearchPage(context.Background(), p)
 			require.NoError(t, err)
-			var body map[string]map[string]map[string]any
+			var body struct {
+				CmdletInput struct{ Parameters map[string]any }
+			}
 			require.NoError(t, json.Unmarshal(env.exo.call(0).Body, &body))
-			params := body["CmdletInput"]["Parameters"]
+			params := body.CmdletInput.Parameters
 			for key, want := range c.want {
 				got, present := params[key]
 				if want == nil {
