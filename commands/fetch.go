@@ -12,13 +12,10 @@ import (
 // state read before any call to Microsoft; the incidents go out in one result entry, then
 // the new state. Any error (an exception message) leaves the state as it was.
 func (h handlers) fetchIncidents(ctx context.Context, req *integration.Request, s integration.Session) error {
-	cfg, err := h.prepare(req, s)
-	if err != nil {
-		return err
-	}
+	cfg, connErr := h.prepare(req, s)
 	now := h.Now().UTC().Truncate(time.Second)
-	p, err := ParseFetchParams(req.Params, now)
-	if err != nil {
+	p, fetchErr := ParseFetchParams(req.Params, now)
+	if err := joinValidation(connErr, fetchErr); err != nil { // every offending one at once
 		return err
 	}
 	last, err := integration.LastRun(ctx, s)
