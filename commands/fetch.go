@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/integration"
@@ -22,6 +24,12 @@ func (h handlers) fetchIncidents(ctx context.Context, req *integration.Request, 
 	if err != nil {
 		return fmt.Errorf("Could not read the last run from the engine (%w). Fetch again; "+
 			"if it persists, reset the last run of this integration instance.", err)
+	}
+	if foreignState(last) {
+		h.Logger.WarnContext(ctx, "the last run holds none of this integration's keys (another integration, test "+
+			"tooling or a hand edit left it): fetching from first_fetch", "keys", slices.Sorted(maps.Keys(last)),
+			"first_fetch", p.FirstFetch)
+		last = nil
 	}
 	st, err := decodeFetchState(last)
 	if err != nil {
