@@ -39,7 +39,9 @@ func (f recordTypeFanOut) Ping(ctx context.Context) error { return f.client.Ping
 
 // Search runs q once per record type and merges the results.
 func (f recordTypeFanOut) Search(ctx context.Context, q auditsearch.Query) (*auditsearch.Result, error) {
-	results := make([]*auditsearch.Result, 0, len(f.types))
+	// Merged type by type, so that at most the union so far (cut to ResultSize) and one
+	// type's answer are held at once, as for a single search.
+	merged := &auditsearch.Result{}
 	for _, t := range f.types {
 		one := q
 		one.RecordType = t
@@ -47,9 +49,9 @@ func (f recordTypeFanOut) Search(ctx context.Context, q auditsearch.Query) (*aud
 		if err != nil {
 			return nil, err
 		}
-		results = append(results, res)
+		merged = mergeResults([]*auditsearch.Result{merged, res}, q.ResultSize)
 	}
-	return mergeResults(results, q.ResultSize), nil
+	return merged, nil
 }
 
 // streamingFanOut is recordTypeFanOut over a client that streams.

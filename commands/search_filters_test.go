@@ -248,3 +248,33 @@ func TestFetchObjectIDs(t *testing.T) {
 	assert.Equal(t, []string{"a", "b*"}, p.ObjectIDs)
 	assert.Equal(t, []string{"a", "b*"}, p.Query(testNow.Add(-time.Hour), testNow, 10).ObjectIDs)
 }
+
+// TestMergeResults: the union of per-type results keeps each Id once, newest first (ties by
+// Id), cut to size; incomplete windows once each; calls summed.
+func TestMergeResults(t *testing.T) {
+	at := func(s int) time.Time { return testNow.Add(time.Duration(s) * time.Second) }
+	w1 := auditsearch.Window{Start: at(0), End: at(1)}
+	w2 := auditsearch.Window{Start: at(5), End: at(6)}
+	a := &auditsearch.Result{Records: []auditsearch.Record{row("b", at(3)), row("x", at(1))}, Incomplete: []auditsearch.Window{w2}, Calls: 2}
+	b := &auditsearch.Result{Records: []auditsearch.Record{row("a", at(3)), row("x", at(1)), row("c", at(2))}, Incomplete: []auditsearch.Window{w2, w1}, Calls: 3}
+	cases := []struct {
+		name string
+		size int
+		want []string
+	}{
+		{"all", 0, []string{"a", "b", "c", "x"}},
+		{"cut", 3, []string{"a", "b", "c"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := mergeResults([]*auditsearch.Result{a, nil, b}, c.size)
+			var ids []string
+			for _, r := range got.Records {
+				ids = append(ids, r.ID)
+			}
+			assert.Equal(t, c.want, ids)
+			assert.Equal(t, []auditsearch.Window{w1, w2}, got.Incomplete)
+			assert.Equal(t, 5, got.Calls)
+		})
+	}
+}
