@@ -16,8 +16,12 @@ type Filters struct {
 	Operations []string
 	// UserIDs keep records of any of these users.
 	UserIDs []string
-	// ObjectIDs keep records about any of these objects.
+	// ObjectIDs keep records about any of these objects (a trailing * is Exchange
+	// Online's wildcard, passed through).
 	ObjectIDs []string
+	// HighCompleteness asks the service to favour completeness over speed (Microsoft's
+	// preview HighCompleteness switch); false leaves the switch out.
+	HighCompleteness bool
 }
 
 // Query is one search: the window [Start, End], the filters, how many of the newest

@@ -3,6 +3,7 @@ package commands
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
@@ -20,13 +21,18 @@ const (
 type SearchArgs struct {
 	// Start and End are the window in UTC; Start is before End.
 	Start, End time.Time
-	// Filters are the search's filters; RecordType is the canonical enum name, or a new
-	// name as given; ObjectIDs is not an argument.
+	// Filters are the search's filters; RecordType is the one record type asked for (the
+	// canonical enum name, or a new name as given), empty for none or several.
 	auditsearch.Filters
+	// RecordTypes are every record type asked for, in order, without repeats. With two or
+	// more the search runs once per type (the cmdlet takes one) and merges (recordtypes.go).
+	RecordTypes []string
 	// ResultSize is the number of newest records wanted, at least 1.
 	ResultSize int
 	// AsFile asks for a JSON Lines file entry instead of context records.
 	AsFile bool
+	// Columns are the table's columns, in order; none means the sorted union of keys.
+	Columns []string
 }
 
 // Query is the search query these arguments describe.
@@ -36,28 +42,33 @@ func (a SearchArgs) Query() auditsearch.Query {
 
 // ParseSearchArgs validates o365-auditlog-search's arguments against the clock reading now.
 // Values may be strings (War Room) or JSON values (playbooks). The error is a
-// *ValidationError naming the first invalid argument. Arguments it does not define are
-// ignored (see UnknownArgs).
+// *ValidationError naming the invalid argument, or ValidationErrors naming each when
+// several are (DESIGN §5: every offending one, in one error entry). Arguments it does not
+// define are ignored (see UnknownArgs).
 func ParseSearchArgs(args map[string]any, now time.Time) (SearchArgs, error) {
 	now = now.UTC().Truncate(time.Second)
 	var a SearchArgs
-	var err error
-	if a.Start, a.End, err = parseWindow(args, now); err != nil {
-		return SearchArgs{}, err
-	}
-	steps := []func() error{
+	err := validateAll(
+		func() (err error) { a.Start, a.End, err = parseWindow(args, now); return },
 		func() (err error) { a.FreeText, err = textArg(args, "free_text"); return },
-		func() (err error) { a.RecordType, err = recordTypeArg(args["record_type"]); return },
+		func() (err error) { a.RecordTypes, err = recordTypesArg(args["record_type"]); return },
 		func() (err error) { a.IPAddresses, err = ipListArg(args["ip_addresses"]); return },
 		func() (err error) { a.Operations, err = listArg("operations", args["operations"]); return },
 		func() (err error) { a.UserIDs, err = listArg("user_ids", args["user_ids"]); return },
+		func() (err error) { a.ObjectIDs, err = listArg("object_ids", args["object_ids"]); return },
 		func() (err error) { a.ResultSize, err = resultSizeArg(args["result_size"]); return },
-		func() (err error) { a.AsFile, err = asFileArg(args["as_file"]); return },
+		func() (err error) { a.AsFile, err = boolArg("as_file", args["as_file"]); return },
+		func() (err error) {
+			a.HighCompleteness, err = boolArg("high_completeness", args["high_completeness"])
+			return
+		},
+		func() (err error) { a.Columns, err = listArg("columns", args["columns"]); return },
+	)
+	if err != nil {
+		return SearchArgs{}, err
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return SearchArgs{}, err
-		}
+	if len(a.RecordTypes) == 1 {
+		a.RecordType = a.RecordTypes[0]
 	}
 	return a, nil
 }
@@ -135,9 +146,46 @@ func textArg(args map[string]any, name string) (string, error) {
 	return s, nil
 }
 
+const recordTypeExpected = "an AuditLogRecordType name (any case, e.g. AzureActiveDirectory) or number " +
+	"(e.g. 8); a name not in our table must be letters and digits"
+
+// recordTypesArg reads record_type: one type, or a list of them ("a, b" or a JSON array),
+// each made canonical; every item that is not a record type is named.
+func recordTypesArg(v any) ([]string, error) {
+	const expected = recordTypeExpected + "; several as a comma-separated list or a JSON array"
+	single := !strings.Contains(render(v), ",") && !strings.HasPrefix(strings.TrimSpace(render(v)), "[")
+	items, err := listArg("record_type", v)
+	if ve := (*ValidationError)(nil); errors.As(err, &ve) {
+		ve.Expected = expected
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names, problems []string
+	for _, it := range items {
+		name, err := RecordTypeName(it)
+		if err != nil {
+			if single {
+				problems = append(problems, err.Error())
+			} else {
+				problems = append(problems, quoteShort(it)+": "+err.Error())
+			}
+			continue
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	if len(problems) > 0 {
+		e := argError("record_type", v, expected)
+		e.Problem = strings.Join(problems, "; ")
+		return nil, e
+	}
+	return names, nil
+}
+
 func recordTypeArg(v any) (string, error) {
-	const expected = "an AuditLogRecordType name (any case, e.g. AzureActiveDirectory) or number " +
-		"(e.g. 8); a name not in our table must be letters and digits"
+	const expected = recordTypeExpected
 	s, ok := scalarText(v)
 	if !ok {
 		return "", argError("record_type", v, expected)
@@ -169,13 +217,14 @@ func resultSizeArg(v any) (int, error) {
 	return n, nil
 }
 
-func asFileArg(v any) (bool, error) {
+// boolArg reads a boolean argument whose default is false.
+func boolArg(name string, v any) (bool, error) {
 	if absent(v) {
 		return false, nil
 	}
 	b, ok := boolValue(v)
 	if !ok {
-		return false, argError("as_file", v, "true or false")
+		return false, argError(name, v, "true or false")
 	}
 	return b, nil
 }

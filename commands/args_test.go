@@ -55,6 +55,8 @@ func TestRecordTypeName(t *testing.T) {
 		"15":                   "AzureActiveDirectoryStsLogon",
 		"1":                    "ExchangeAdmin",
 		"463":                  "VivaGlintAgenticCampaign",
+		"12":                   "Sway",
+		"475":                  "SparkCoreCustomLivePool",
 		"powerbiaudit":         "PowerBIAudit",
 		"copilotinteraction":   "CopilotInteraction",
 		"BrandNewType2027":     "BrandNewType2027", // not in the table yet: sent as given
@@ -68,7 +70,7 @@ func TestRecordTypeName(t *testing.T) {
 			}
 		})
 	}
-	for _, in := range []string{"5", "0", "464", "99999999999999999999", "Azure AD", "8a-", "_x", "8x", "-1", "+8", "Ünicode"} {
+	for _, in := range []string{"137", "26x", "0", "476", "99999999999999999999", "Azure AD", "8a-", "_x", "8x", "-1", "+8", "Ünicode"} {
 		t.Run("reject "+in, func(t *testing.T) {
 			if got, err := RecordTypeName(in); err == nil {
 				t.Errorf("RecordTypeName(%q) = %q, want an error", in, got)

@@ -2,8 +2,10 @@ package commands
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -80,4 +82,96 @@ func render(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// ValidationErrors are several invalid parameters or arguments, reported in one error entry
+// so that the analyst fixes them all in one go (DESIGN §5: every offending one). errors.As
+// finds each *ValidationError in it.
+type ValidationErrors []*ValidationError
+
+func (es ValidationErrors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s are invalid:", len(es), es.kinds())
+	for _, e := range es {
+		b.WriteString("\n- " + e.Error())
+	}
+	return b.String()
+}
+
+// kinds names what is invalid: "arguments", "parameters" or both.
+func (es ValidationErrors) kinds() string {
+	var params, args bool
+	for _, e := range es {
+		params = params || e.Kind == "parameter"
+		args = args || e.Kind != "parameter"
+	}
+	switch {
+	case params && args:
+		return "parameters and arguments"
+	case params:
+		return "parameters"
+	}
+	return "arguments"
+}
+
+// Unwrap returns each error, for errors.Is and errors.As.
+func (es ValidationErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// validateAll runs every check, even after one fails, and returns nil, the one
+// *ValidationError, or ValidationErrors naming each. An error that is not a validation
+// error stops it at once.
+func validateAll(checks ...func() error) error {
+	var all ValidationErrors
+	for _, check := range checks {
+		var err error
+		if err = check(); err == nil {
+			continue
+		}
+		if !addValidation(&all, err) {
+			return err
+		}
+	}
+	return all.orNil()
+}
+
+// joinValidation joins validation errors from separate checks (params, then args); nil
+// ones are skipped. An error that is not a validation error is returned as is.
+func joinValidation(errs ...error) error {
+	var all ValidationErrors
+	for _, err := range errs {
+		if err != nil && !addValidation(&all, err) {
+			return err
+		}
+	}
+	return all.orNil()
+}
+
+func addValidation(all *ValidationErrors, err error) bool {
+	var many ValidationErrors
+	var one *ValidationError
+	switch {
+	case errors.As(err, &many):
+		*all = append(*all, many...)
+	case errors.As(err, &one):
+		*all = append(*all, one)
+	default:
+		return false
+	}
+	return true
+}
+
+func (es ValidationErrors) orNil() error {
+	switch len(es) {
+	case 0:
+		return nil
+	case 1:
+		return es[0]
+	}
+	return es
 }

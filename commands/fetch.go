@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/integration"
@@ -12,19 +14,22 @@ import (
 // state read before any call to Microsoft; the incidents go out in one result entry, then
 // the new state. Any error (an exception message) leaves the state as it was.
 func (h handlers) fetchIncidents(ctx context.Context, req *integration.Request, s integration.Session) error {
-	cfg, err := h.prepare(req, s)
-	if err != nil {
-		return err
-	}
+	cfg, connErr := h.prepare(req, s)
 	now := h.Now().UTC().Truncate(time.Second)
-	p, err := ParseFetchParams(req.Params, now)
-	if err != nil {
+	p, fetchErr := ParseFetchParams(req.Params, now)
+	if err := joinValidation(connErr, fetchErr); err != nil { // every offending one at once
 		return err
 	}
 	last, err := integration.LastRun(ctx, s)
 	if err != nil {
 		return fmt.Errorf("Could not read the last run from the engine (%w). Fetch again; "+
 			"if it persists, reset the last run of this integration instance.", err)
+	}
+	if foreignState(last) {
+		h.Logger.WarnContext(ctx, "the last run holds none of this integration's keys (another integration, test "+
+			"tooling or a hand edit left it): fetching from first_fetch", "keys", slices.Sorted(maps.Keys(last)),
+			"first_fetch", p.FirstFetch)
+		last = nil
 	}
 	st, err := decodeFetchState(last)
 	if err != nil {

@@ -25,7 +25,7 @@ type FetchParams struct {
 	MaxFetch int
 	// Lookback is how late a record may arrive and still become an incident.
 	Lookback time.Duration
-	// Filters are the fetch filters (RecordType, Operations, UserIDs, FreeText).
+	// Filters are the fetch filters (RecordType, Operations, UserIDs, ObjectIDs, FreeText).
 	auditsearch.Filters
 	IncidentType string
 }
@@ -36,11 +36,12 @@ func (p FetchParams) Query(start, end time.Time, size int) auditsearch.Query {
 }
 
 // ParseFetchParams validates fetch-incidents' parameters against the clock reading now,
-// before any network call. The error is a *ValidationError naming the first invalid one.
+// before any network call. The error is a *ValidationError naming the invalid one, or
+// ValidationErrors naming each when several are.
 func ParseFetchParams(params map[string]any, now time.Time) (FetchParams, error) {
 	now = now.UTC().Truncate(time.Second)
 	var p FetchParams
-	steps := []func() error{
+	err := validateAll(
 		func() (err error) { p.FirstFetch, err = firstFetchParam(params["first_fetch"], now); return },
 		func() (err error) { p.MaxFetch, err = maxFetchParam(params["max_fetch"]); return },
 		func() (err error) { p.Lookback, err = lookbackParam(params["fetch_lookback"], now); return },
@@ -53,13 +54,15 @@ func ParseFetchParams(params map[string]any, now time.Time) (FetchParams, error)
 			p.UserIDs, err = asParam(listArg("fetch_user_ids", params["fetch_user_ids"]))
 			return
 		},
+		func() (err error) {
+			p.ObjectIDs, err = asParam(listArg("fetch_object_ids", params["fetch_object_ids"]))
+			return
+		},
 		func() (err error) { p.FreeText, err = textParam(params, "fetch_free_text"); return },
 		func() (err error) { p.IncidentType, err = textParam(params, "incidentType"); return },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return FetchParams{}, err
-		}
+	)
+	if err != nil {
+		return FetchParams{}, err
 	}
 	return p, nil
 }

@@ -44,6 +44,26 @@ func errStateUnreadable(why string) error {
 		"incidents since first_fetch may then be created again.", why)
 }
 
+// stateKeys are the top-level keys of wireState: a lastRun holding none of them is not ours.
+var stateKeys = []string{"version", "high_water", "floor", "seen"}
+
+// foreignState reports a lastRun that holds something, but none of our keys: left by
+// another integration, by test tooling (the content tooling's demistomock answers
+// {"lastRun": "2018-10-24T14:13:20+00:00"}) or by a hand edit. Such a state cannot be
+// ours, so fetching starts from first_fetch; a state with our keys that cannot be read
+// stays an error, since starting over could create incidents again.
+func foreignState(v map[string]any) bool {
+	if len(v) == 0 {
+		return false
+	}
+	for _, k := range stateKeys {
+		if _, ok := v[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
 // decodeFetchState reads lastRun as getLastRun returns it; {} is the state before the first run.
 func decodeFetchState(v map[string]any) (fetchState, error) {
 	st := fetchState{Seen: map[string]time.Time{}}

@@ -34,12 +34,11 @@ var (
 // ParseParams validates the integration instance's parameters and turns them into the client
 // configuration, before any network call. Values may be strings, booleans or JSON numbers;
 // certificate is XSOAR's credentials object {"identifier","password"} or a plain string. The
-// error is a *ValidationError naming the first invalid parameter; it never repeats a
-// certificate or password.
+// error is a *ValidationError naming the invalid parameter, or ValidationErrors naming each
+// when several are; it never repeats a certificate or password.
 func ParseParams(params map[string]any) (auditsearch.Config, error) {
 	var cfg auditsearch.Config
-	var err error
-	steps := []func() error{
+	err := validateAll(
 		func() (err error) { cfg.URL, err = httpsURLParam(params, "url", DefaultURL); return },
 		func() (err error) { cfg.Organization, err = organizationParam(params["organization"]); return },
 		func() (err error) { cfg.AppID, err = appIDParam(params["app_id"]); return },
@@ -49,11 +48,9 @@ func ParseParams(params map[string]any) (auditsearch.Config, error) {
 		func() (err error) { cfg.Proxy, err = boolParam(params, "proxy"); return },
 		func() (err error) { cfg.Timeout, err = timeoutParam(params["timeout"]); return },
 		func() (err error) { cfg.MaxConcurrency, err = maxConcurrencyParam(params["max_concurrency"]); return },
-	}
-	for _, step := range steps {
-		if err = step(); err != nil {
-			return auditsearch.Config{}, err
-		}
+	)
+	if err != nil {
+		return auditsearch.Config{}, err
 	}
 	return cfg, nil
 }

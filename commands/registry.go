@@ -32,7 +32,7 @@ type command struct {
 
 // searchArgs are the arguments o365-auditlog-search defines (its registration's args).
 var searchArgs = []string{"start_date", "end_date", "free_text", "record_type", "ip_addresses",
-	"operations", "user_ids", "result_size", "as_file"}
+	"operations", "user_ids", "object_ids", "result_size", "as_file", "high_completeness", "columns"}
 
 // commandTable lists every command.
 var commandTable = []command{

@@ -19,15 +19,12 @@ const maxListedWindows = 20
 // search is o365-auditlog-search: params and args are validated before the client is even
 // built; then one Search, and the entries of DESIGN §5.
 func (h handlers) search(ctx context.Context, req *integration.Request, s integration.Session) error {
-	cfg, err := h.prepare(req, s)
-	if err != nil {
-		return err
-	}
+	cfg, paramErr := h.prepare(req, s)
 	if unknown := UnknownArgs(req.Args); len(unknown) > 0 {
 		h.Logger.DebugContext(ctx, "ignoring arguments o365-auditlog-search does not define", "args", unknown)
 	}
-	args, err := ParseSearchArgs(req.Args, h.Now())
-	if err != nil {
+	args, argErr := ParseSearchArgs(req.Args, h.Now())
+	if err := joinValidation(paramErr, argErr); err != nil { // every offending one at once
 		return err
 	}
 	if err := checkInMemoryLimit(args); err != nil { // limits.go
@@ -37,8 +34,9 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	if err != nil {
 		return explain(err)
 	}
+	client = perRecordType(client, args.RecordTypes) // recordtypes.go
 	h.Logger.DebugContext(ctx, "searching the audit log",
-		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_type", args.RecordType, "as_file", args.AsFile)
+		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_types", args.RecordTypes, "as_file", args.AsFile)
 	if args.AsFile {
 		entries, err := h.exportSearch(ctx, client, args, s)
 		if err != nil {
@@ -99,7 +97,7 @@ func recordsEntry(args SearchArgs, res *auditsearch.Result) (integration.Entry, 
 	if err != nil {
 		return integration.Entry{}, unreadableRecord(err)
 	}
-	readable, err := humanreadable.CanonicalMarkdown(args.Start, args.End, records)
+	readable, err := humanreadable.CanonicalMarkdownColumns(args.Start, args.End, records, args.Columns)
 	if err != nil {
 		return integration.Entry{}, fmt.Errorf("The audit records could not be rendered as a table (%w). "+
 			"Narrow the search (fewer records or filters) and run it again.", err)

@@ -46,6 +46,8 @@ type searchParams struct {
 	Operations     []string `json:"Operations,omitempty"`
 	UserIDs        []string `json:"UserIds,omitempty"`
 	ObjectIDs      []string `json:"ObjectIds,omitempty"`
+	// HighCompleteness is a switch: sent only when true.
+	HighCompleteness bool `json:"HighCompleteness,omitempty"`
 }
 
 // requestBody encodes p; dates are RFC 3339 UTC to the second.
@@ -53,16 +55,17 @@ func requestBody(p SearchParams) ([]byte, error) {
 	var b invokeBody
 	b.CmdletInput.CmdletName = cmdletName
 	b.CmdletInput.Parameters = searchParams{
-		StartDate:   p.Start.UTC().Format(time.RFC3339),
-		EndDate:     p.End.UTC().Format(time.RFC3339),
-		ResultSize:  p.ResultSize,
-		SessionID:   p.SessionID,
-		RecordType:  p.RecordType,
-		FreeText:    p.FreeText,
-		IPAddresses: p.IPAddresses,
-		Operations:  p.Operations,
-		UserIDs:     p.UserIDs,
-		ObjectIDs:   p.ObjectIDs,
+		StartDate:        p.Start.UTC().Format(time.RFC3339),
+		EndDate:          p.End.UTC().Format(time.RFC3339),
+		ResultSize:       p.ResultSize,
+		SessionID:        p.SessionID,
+		RecordType:       p.RecordType,
+		FreeText:         p.FreeText,
+		IPAddresses:      p.IPAddresses,
+		Operations:       p.Operations,
+		UserIDs:          p.UserIDs,
+		ObjectIDs:        p.ObjectIDs,
+		HighCompleteness: p.HighCompleteness,
 	}
 	if p.LargeSet {
 		b.CmdletInput.Parameters.SessionCommand = "ReturnLargeSet"

@@ -35,7 +35,13 @@ func Markdown(start, end time.Time, records []json.RawMessage) (string, error) {
 // CanonicalMarkdown is Markdown for records that contextout has already sanitised: the
 // table reads them without cleaning each one again (see CanonicalTable).
 func CanonicalMarkdown(start, end time.Time, records []jsontext.Canonical) (string, error) {
-	table, err := CanonicalTable(records)
+	return CanonicalMarkdownColumns(start, end, records, nil)
+}
+
+// CanonicalMarkdownColumns is CanonicalMarkdown with the table's columns chosen (see
+// CanonicalTableColumns); no cols means the sorted union.
+func CanonicalMarkdownColumns(start, end time.Time, records []jsontext.Canonical, cols []string) (string, error) {
+	table, err := CanonicalTableColumns(records, cols)
 	if err != nil {
 		return "", err
 	}

@@ -35,12 +35,24 @@ func Table(records []json.RawMessage) (string, error) {
 // (empty, or not enclosed in braces) with a *contextout.RecordError, so that a nil left in
 // the list cannot pass for a row.
 func CanonicalTable(clean []jsontext.Canonical) (string, error) {
+	return CanonicalTableColumns(clean, nil)
+}
+
+// CanonicalTableColumns is CanonicalTable showing exactly the columns cols, in that order
+// (the search's columns argument): a key no record has is an empty column, keys not in cols
+// are left out. No cols means the sorted union of CanonicalTable.
+func CanonicalTableColumns(clean []jsontext.Canonical, cols []string) (string, error) {
 	for i, rec := range clean {
 		if len(rec) < 2 || rec[0] != '{' || rec[len(rec)-1] != '}' {
 			return "", &contextout.RecordError{Index: i, Err: contextout.ErrNotObject}
 		}
 	}
-	cols, index := columns(clean)
+	var index map[string]int
+	if len(cols) == 0 {
+		cols, index = columns(clean)
+	} else {
+		index = chosenColumns(clean, cols)
+	}
 	if len(cols) == 0 {
 		return "", nil
 	}
@@ -53,7 +65,9 @@ func CanonicalTable(clean []jsontext.Canonical) (string, error) {
 	for _, rec := range clean {
 		clear(cells)
 		for key, val := range members(rec) {
-			cells[index[string(key)]] = val // a duplicate key: the last one wins, as in decoders
+			if i, ok := index[string(key)]; ok {
+				cells[i] = val // a duplicate key: the last one wins, as in decoders
+			}
 		}
 		row = row[:0]
 		for i, val := range cells {
@@ -94,6 +108,29 @@ func columns(records []jsontext.Canonical) ([]string, map[string]int) {
 		index[text] = pos[name]
 	}
 	return cols, index
+}
+
+// chosenColumns maps the canonical JSON text of each record key named in cols to its
+// column; keys not in cols have no column. A name listed twice keeps its first column.
+func chosenColumns(records []jsontext.Canonical, cols []string) map[string]int {
+	pos := make(map[string]int, len(cols))
+	for i, name := range cols {
+		if _, dup := pos[name]; !dup {
+			pos[name] = i
+		}
+	}
+	index := map[string]int{}
+	for _, rec := range records {
+		for key := range members(rec) {
+			if _, done := index[string(key)]; done {
+				continue
+			}
+			if i, ok := pos[string(unquote(nil, key))]; ok {
+				index[string(key)] = i
+			}
+		}
+	}
+	return index
 }
 
 func appendHeader(dst []byte, cols []string) []byte {

@@ -90,6 +90,7 @@ func TestParams(t *testing.T) {
 		{"fetch_record_type", 0, false, ""},
 		{"fetch_operations", 0, false, ""},
 		{"fetch_user_ids", 0, false, ""},
+		{"fetch_object_ids", 0, false, ""},
 		{"fetch_free_text", 0, false, ""},
 		{"fetch_lookback", 0, false, "2 hours"},
 	}
@@ -123,7 +124,8 @@ func TestParams(t *testing.T) {
 	}
 }
 
-// TestSearchArguments: the seed's 8 arguments plus as_file, with DESIGN §5's defaults.
+// TestSearchArguments: the seed's 8 arguments plus object_ids, as_file, high_completeness
+// and columns, with DESIGN §5's defaults.
 func TestSearchArguments(t *testing.T) {
 	cmd := load(t).Command("o365-auditlog-search")
 	if cmd == nil {
@@ -141,8 +143,11 @@ func TestSearchArguments(t *testing.T) {
 		{"ip_addresses", true, ""},
 		{"operations", true, ""},
 		{"user_ids", true, ""},
+		{"object_ids", true, ""},
 		{"result_size", false, "10"},
 		{"as_file", false, "false"},
+		{"high_completeness", false, "false"},
+		{"columns", true, ""},
 	}
 	if len(cmd.Arguments) != len(want) {
 		t.Fatalf("%d arguments, want %d", len(cmd.Arguments), len(want))
@@ -159,9 +164,11 @@ func TestSearchArguments(t *testing.T) {
 			}
 		}
 	}
-	asFile := cmd.Arguments[8]
-	if asFile.Auto != "PREDEFINED" || !reflect.DeepEqual(asFile.Predefined, []string{"true", "false"}) {
-		t.Errorf("as_file must be PREDEFINED true/false, is %q %q", asFile.Auto, asFile.Predefined)
+	for _, i := range []int{9, 10} {
+		b := cmd.Arguments[i]
+		if b.Auto != "PREDEFINED" || !reflect.DeepEqual(b.Predefined, []string{"true", "false"}) {
+			t.Errorf("%s must be PREDEFINED true/false, is %q %q", b.Name, b.Auto, b.Predefined)
+		}
 	}
 }
 
@@ -250,4 +257,34 @@ func str(v any) string {
 		return ""
 	}
 	return fmt.Sprint(v)
+}
+
+// TestHelpSaysValuesAndDefaults: the War Room shows only integration.yml, so every argument
+// and param says what it accepts and its default (or that it is required), as the README
+// does (issue 16 item 9).
+func TestHelpSaysValuesAndDefaults(t *testing.T) {
+	d := load(t)
+	says := func(text string) bool {
+		l := strings.ToLower(text)
+		return strings.Contains(l, "default") || strings.Contains(l, "required")
+	}
+	for _, p := range d.Configuration {
+		if !says(p.AdditionalInfo) {
+			t.Errorf("param %s: additionalinfo does not state its default: %q", p.Name, p.AdditionalInfo)
+		}
+	}
+	for _, c := range d.Script.Commands {
+		for _, a := range c.Arguments {
+			if !says(a.Description) {
+				t.Errorf("%s argument %s: description does not state its default: %q", c.Name, a.Name, a.Description)
+			}
+		}
+	}
+	if c := d.Command("o365-auditlog-search"); c != nil {
+		for _, a := range c.Arguments {
+			if a.Name == "high_completeness" && !strings.Contains(a.Description, "preview that trades speed for completeness") {
+				t.Errorf("high_completeness must say it is a Microsoft preview trading speed for completeness: %q", a.Description)
+			}
+		}
+	}
 }

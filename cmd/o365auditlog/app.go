@@ -24,8 +24,10 @@ const (
 
 const usage = `Usage:
   o365auditlog                  speak the engine protocol on stdin/stdout (run by a SOAR engine)
-  o365auditlog run --params params.json [--json] [--state state.json] '!command key=value …'
-                                run one command as the engine would and print its output
+  o365auditlog run --params params.json [--json] [--state state.json] [--out DIR] '!command key=value …'
+                                run one command as the engine would and print its output;
+                                files (as_file=true) are saved under their announced names
+                                in DIR (default: the current directory), never overwriting
   o365auditlog demo             a real search against the bundled emulator
   o365auditlog version          print the version
   o365auditlog help             print this help

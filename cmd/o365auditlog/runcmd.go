@@ -21,6 +21,7 @@ import (
 type runOptions struct {
 	paramsFile string
 	stateFile  string
+	outDir     string // where file entries are saved under their announced names
 	json       bool
 	line       string // the War Room command line
 }
@@ -46,7 +47,23 @@ func (a *app) runCommand(ctx context.Context, args []string) int {
 		// Long searches draw a progress bar on the terminal; piped, stderr stays quiet.
 		a.progress = (&progressBar{w: a.stderr}).update
 	}
-	out, err := integration.RunLocal(ctx, a.server(slog.LevelError), store, ex) // errors are printed below, not logged twice
+	stage, err := newFileStage(opts.outDir, ex.InvestigationID) // runfiles.go
+	if err != nil {
+		fmt.Fprintf(a.stderr, "o365auditlog run: %v\n", err)
+		return exitUsage
+	}
+	defer stage.close()
+	srv := a.server(slog.LevelError)
+	srv.FileDir = stage.dir
+	out, err := integration.RunLocal(ctx, srv, store, ex) // errors are printed below, not logged twice
+	if err != nil {
+		fmt.Fprintf(a.stderr, "o365auditlog run: %v\n", err)
+		return exitFailure
+	}
+	paths, err := stage.save(out.Entries)
+	for _, p := range paths {
+		fmt.Fprintf(a.stderr, "o365auditlog run: wrote %s\n", p)
+	}
 	if err != nil {
 		fmt.Fprintf(a.stderr, "o365auditlog run: %v\n", err)
 		return exitFailure
@@ -76,6 +93,7 @@ func parseRunArgs(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.StringVar(&opts.paramsFile, "params", "", "JSON file with the integration params")
 	fs.StringVar(&opts.stateFile, "state", "", "JSON file keeping lastRun and the integration context between runs")
 	fs.BoolVar(&opts.json, "json", false, "print the raw entries as JSON")
+	fs.StringVar(&opts.outDir, "out", "", "directory where file entries are saved under their announced names (default: the current directory)")
 	var words []string
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {

@@ -1,0 +1,45 @@
+package humanreadable_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/o365auditlog/o365auditlog/contextout"
+	"github.com/o365auditlog/o365auditlog/humanreadable"
+)
+
+// TestCanonicalTableColumns: the columns argument picks the table's columns and their
+// order; a key no record has is an empty column; no columns is the sorted union.
+func TestCanonicalTableColumns(t *testing.T) {
+	recs := []json.RawMessage{
+		json.RawMessage(`{"Id":"1","Operation":"UserLoggedIn","ClientIP":"10.0.0.1","Workload":"AzureActiveDirectory"}`),
+		json.RawMessage(`{"Id":"2","Operation":"MailItemsAccessed","UserId":"a|b@contoso.com"}`),
+	}
+	clean, err := contextout.Records(recs)
+	require.NoError(t, err)
+	cases := []struct {
+		name string
+		cols []string
+		want string
+	}{
+		{"chosen order", []string{"Operation", "Id"},
+			"| Operation | Id\n| --- | ---\n| UserLoggedIn | 1\n| MailItemsAccessed | 2\n"},
+		{"a key no record has", []string{"Id", "Missing", "UserId"},
+			"| Id | Missing | UserId\n| --- | --- | ---\n| 1 |  | |\n| 2 |  | a\\|b@contoso.com\n"},
+		{"only a missing key", []string{"Nope"},
+			"| Nope\n| ---\n| |\n| |\n"},
+		{"none: the sorted union", nil,
+			"| ClientIP | Id | Operation | UserId | Workload\n| --- | --- | --- | --- | ---\n" +
+				"| 10.0.0.1 | 1 | UserLoggedIn |  | AzureActiveDirectory\n|  | 2 | MailItemsAccessed | a\\|b@contoso.com | |\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := humanreadable.CanonicalTableColumns(clean, c.cols)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
