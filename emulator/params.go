@@ -40,7 +40,7 @@ func badParam(format string, args ...any) *paramError {
 // knownParams are Search-UnifiedAuditLog's parameters (PowerShell matches names in any case).
 var knownParams = []string{"StartDate", "EndDate", "FreeText", "RecordType", "IPAddresses", "Operations",
 	"UserIds", "ObjectIds", "ResultSize", "SessionId", "SessionCommand", "Formatted", "SiteIds",
-	"HighCompletenessOnly", "LongerRetentionEnabled"}
+	"HighCompleteness", "HighCompletenessOnly", "LongerRetentionEnabled", "LegacyFlow"}
 
 const (
 	defaultResultSize = 100
