@@ -27,6 +27,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Sentinel secrets: no error, Explain text or log line may ever contain them.

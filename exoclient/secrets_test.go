@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/stretchr/testify/require"
 )
 
 // echoAuth is a hostile or buggy service that echoes the request's Authorization header.
