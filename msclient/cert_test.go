@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func pemBytes(t testing.TB, blocks ...*pem.Block) []byte {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/stretchr/testify/require"
 )
 
 // sentinelPassword is the PFX password: no error text may ever contain it.
