@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/msclient"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -26,9 +26,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"software.sslmate.com/src/go-pkcs12"
-
 	"github.com/stretchr/testify/require"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // Sentinel secrets: no error, Explain text or log line may ever contain them.

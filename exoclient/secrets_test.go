@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
 	"github.com/stretchr/testify/require"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // echoAuth is a hostile or buggy service that echoes the request's Authorization header.
