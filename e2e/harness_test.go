@@ -104,7 +104,7 @@ func startPluginWith(t *testing.T, em *emulator.Emulator, store *integration.Sto
 	cmd.Dir = dir
 	pp, err := plugintest.Start(cmd, store)
 	require.NoError(t, err)
-	t.Cleanup(func() { pp.Close(10 * time.Second) })
+	t.Cleanup(func() { _ = pp.Close(10 * time.Second) })
 	return &plugin{Plugin: pp, t: t, store: store}
 }
 

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/integration"
@@ -48,6 +49,7 @@ type Plugin struct {
 	stdout *os.File
 	stderr lockedBuffer
 	host   *integration.Host
+	read   countingReader
 	lines  *bufio.Reader
 	exited chan struct{}
 	// waitErr is Cmd.Wait's result, set before exited closes.
@@ -77,7 +79,8 @@ func Start(cmd *exec.Cmd, store *integration.Store) (*Plugin, error) {
 		return nil, err
 	}
 	w.Close() // the child holds its own copy
-	p.host = integration.NewHost(stdin, stdout, store)
+	p.read.r = stdout
+	p.host = integration.NewHost(stdin, &p.read, store)
 	go func() {
 		p.waitErr = cmd.Wait()
 		close(p.exited)
@@ -92,6 +95,9 @@ func (p *Plugin) Execute(ctx context.Context, ex integration.Execution) (*integr
 
 // Ping sends ping through the Host and waits for pong.
 func (p *Plugin) Ping(ctx context.Context) error { return p.host.Ping(ctx) }
+
+// StdoutBytes is how much of the plugin's stdout has been read so far.
+func (p *Plugin) StdoutBytes() int64 { return p.read.n.Load() }
 
 // Stderr is what the plugin has logged so far.
 func (p *Plugin) Stderr() string { return p.stderr.String() }
@@ -112,7 +118,7 @@ func (p *Plugin) CloseStdin() error { return p.stdin.Close() }
 // the end of stdout. It fails after timeout.
 func (p *Plugin) ReadLine(timeout time.Duration) (line string, ok bool, err error) {
 	if p.lines == nil {
-		p.lines = bufio.NewReader(p.stdout)
+		p.lines = bufio.NewReader(&p.read)
 	}
 	type result struct {
 		line string
@@ -158,14 +164,17 @@ func (p *Plugin) ExitCode(timeout time.Duration) (int, error) {
 }
 
 // Close closes stdin, gives the plugin grace to exit by itself, then kills it, and
-// releases the pipes.
-func (p *Plugin) Close(grace time.Duration) {
+// releases the pipes. It returns Cmd.Wait's error, or that the plugin had to be killed.
+func (p *Plugin) Close(grace time.Duration) error {
 	p.stdin.Close()
-	if p.Wait(grace) != nil {
+	select {
+	case <-p.exited:
+	case <-time.After(grace):
 		p.Kill()
-		return
+		return fmt.Errorf("the plugin did not exit within %s of its stdin closing", grace)
 	}
 	p.stdout.Close()
+	return p.waitErr
 }
 
 // Kill ends the plugin at once, waits for it and releases the pipes.
@@ -174,6 +183,18 @@ func (p *Plugin) Kill() {
 	<-p.exited
 	p.stdin.Close()
 	p.stdout.Close()
+}
+
+// countingReader counts what is read through it; the count may be read concurrently.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // lockedBuffer is stderr, written by the process's copier and read by tests meanwhile.
