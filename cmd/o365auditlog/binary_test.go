@@ -19,6 +19,8 @@ import (
 	"github.com/o365auditlog/o365auditlog/commands"
 	"github.com/o365auditlog/o365auditlog/integration"
 	"github.com/o365auditlog/o365auditlog/internal/plugintest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the binary's output")
@@ -51,9 +53,7 @@ func binary(t *testing.T) string {
 		builtPath = filepath.Join(binDir, "o365auditlog")
 		buildErr = plugintest.Build(".", builtPath, "-ldflags", "-X main.version=test-version")
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
+	require.NoError(t, buildErr)
 	return builtPath
 }
 
@@ -63,9 +63,7 @@ func startPlugin(t *testing.T, args ...string) *plugintest.Plugin {
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), integration.LogLevelEnv+"=debug")
 	p, err := plugintest.Start(cmd, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(p.Kill)
 	return p
 }
@@ -74,9 +72,7 @@ func startPlugin(t *testing.T, args ...string) *plugintest.Plugin {
 func readLine(t *testing.T, p *plugintest.Plugin) (string, bool) {
 	t.Helper()
 	line, ok, err := p.ReadLine(30 * time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return line, ok
 }
 
@@ -84,9 +80,7 @@ func readLine(t *testing.T, p *plugintest.Plugin) (string, bool) {
 func exitCode(t *testing.T, p *plugintest.Plugin) int {
 	t.Helper()
 	code, err := p.ExitCode(10 * time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return code
 }
 
@@ -148,14 +142,13 @@ func TestGoldenTranscripts(t *testing.T) {
 			if !tc.exitsByItself {
 				p.CloseStdin()
 			}
-			if _, ok := readLine(t, p); ok {
-				t.Error("output after the last answer")
-			}
+			_, more := readLine(t, p)
+			assert.False(t, more, "output after the last answer")
 			fmt.Fprintf(&tr, "exit %d\n", exitCode(t, p))
 			got := strings.ReplaceAll(tr.String(), known(), "{{known}}")
 			compareGolden(t, filepath.Join("testdata", tc.name+".golden"), got)
-			if tc.secret != "" && strings.Contains(outputOnly(got)+p.Stderr(), tc.secret) {
-				t.Errorf("secret leaked:\n%s\nstderr:\n%s", got, p.Stderr())
+			if tc.secret != "" {
+				assert.NotContains(t, outputOnly(got)+p.Stderr(), tc.secret, "secret leaked")
 			}
 		})
 	}
@@ -167,17 +160,15 @@ func send(t *testing.T, p *plugintest.Plugin, tr *strings.Builder, in string) {
 		fmt.Fprintf(tr, "> [%d bytes of x]\n", integration.MaxLineBytes+1)
 		chunk := bytes.Repeat([]byte("x"), 1<<20)
 		for left := integration.MaxLineBytes + 1; left > 0; left -= len(chunk) {
-			if _, err := p.Stdin().Write(chunk[:min(left, len(chunk))]); err != nil {
-				t.Fatal(err)
-			}
+			_, err := p.Stdin().Write(chunk[:min(left, len(chunk))])
+			require.NoError(t, err)
 		}
 		in = ""
 	} else {
 		fmt.Fprintf(tr, "> %s\n", strings.ReplaceAll(in, "\r", `\r`))
 	}
-	if _, err := io.WriteString(p.Stdin(), in+"\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(p.Stdin(), in+"\n")
+	require.NoError(t, err)
 }
 
 // outputOnly keeps the plugin's lines of a transcript.
@@ -194,37 +185,24 @@ func outputOnly(transcript string) string {
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 		return
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("transcript differs from %s (go test -update rewrites it)\n--- want\n%s--- got\n%s", path, want, got)
-	}
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), got, "transcript differs from %s (go test -update rewrites it)", path)
 }
 
 func TestBinarySIGTERMWhileIdleExitsZero(t *testing.T) {
 	p := startPlugin(t)
 	var tr strings.Builder
 	send(t, p, &tr, "ping")
-	if line, _ := readLine(t, p); line != `{"type":"pong"}` {
-		t.Fatalf("want pong, got %q", line)
-	}
-	if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := exitCode(t, p); code != 0 {
-		t.Errorf("exit %d after SIGTERM, want 0; stderr:\n%s", code, p.Stderr())
-	}
+	line, _ := readLine(t, p)
+	require.Equal(t, `{"type":"pong"}`, line)
+	require.NoError(t, p.Cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, exitCode(t, p), "exit code after SIGTERM; stderr:\n%s", p.Stderr())
 	// startPlugin sets O365AUDITLOG_LOG_LEVEL=debug.
-	if !strings.Contains(p.Stderr(), `"level":"DEBUG"`) {
-		t.Errorf("no debug log on stderr:\n%s", p.Stderr())
-	}
+	assert.Contains(t, p.Stderr(), `"level":"DEBUG"`, "no debug log on stderr")
 }
 
 func TestBinaryHelpAndVersion(t *testing.T) {
@@ -238,12 +216,8 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.args[0], func(t *testing.T) {
 			out, err := exec.Command(binary(t), tt.args...).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(out), tt.want) {
-				t.Errorf("output %q lacks %q", out, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Contains(t, string(out), tt.want)
 		})
 	}
 }
@@ -256,11 +230,8 @@ func TestBinaryTestModuleWithoutParamsFails(t *testing.T) {
 	send(t, p, &tr, `{"command":"test-module","params":{}}`)
 	first, _ := readLine(t, p)
 	second, _ := readLine(t, p)
-	if !strings.HasPrefix(first, `{"type":"result","results":[{"Type":4,"ContentsFormat":"text","Contents":"`) || second != `{"type":"completed"}` {
-		t.Errorf("want an error entry then completed, got:\n%s\n%s", first, second)
-	}
+	assert.True(t, strings.HasPrefix(first, `{"type":"result","results":[{"Type":4,"ContentsFormat":"text","Contents":"`), "want an error entry, got %s", first)
+	assert.Equal(t, `{"type":"completed"}`, second)
 	p.CloseStdin()
-	if code := exitCode(t, p); code != 0 {
-		t.Errorf("exit %d", code)
-	}
+	assert.Equal(t, 0, exitCode(t, p))
 }
