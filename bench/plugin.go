@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"syscall"
@@ -85,15 +86,30 @@ func usage(ps *os.ProcessState) (time.Duration, int64) {
 	return ps.UserTime() + ps.SystemTime(), rss
 }
 
-// entries are the run's entries; an error entry or an exception fails it.
-func (r *pluginRun) entries() ([]integration.Entry, error) {
+// benchEntry is what the bench reads of an entry.
+type benchEntry struct {
+	Type         int                        `json:"Type"`
+	Contents     json.RawMessage            `json:"Contents"`
+	EntryContext map[string]json.RawMessage `json:"EntryContext"`
+	File         string                     `json:"File"`
+	FileID       string                     `json:"FileID"`
+}
+
+// entries decodes the run's entries; an error entry or an exception fails it.
+func (r *pluginRun) entries() ([]benchEntry, error) {
 	if r.Outcome.Exception != "" {
 		return nil, fmt.Errorf("plugin exception: %s", r.Outcome.Exception)
 	}
-	for _, e := range r.Outcome.Entries {
-		if e.Type == integration.EntryError {
-			return nil, fmt.Errorf("plugin error entry: %v", e.Contents)
+	var all []benchEntry
+	for _, raw := range r.Outcome.RawEntries {
+		var e benchEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return nil, fmt.Errorf("plugin wrote an entry that is not an entry: %w", err)
 		}
+		if e.Type == integration.EntryError {
+			return nil, fmt.Errorf("plugin error entry: %s", e.Contents)
+		}
+		all = append(all, e)
 	}
-	return r.Outcome.Entries, nil
+	return all, nil
 }

@@ -96,7 +96,11 @@ func checkRecords(r *pluginRun, want int) error {
 		return err
 	}
 	for _, e := range entries {
-		if recs, ok := e.Contents.([]any); ok && e.Type == integration.EntryNote {
+		if e.Type == integration.EntryNote && len(e.Contents) > 0 && e.Contents[0] == '[' {
+			var recs []json.RawMessage
+			if err := json.Unmarshal(e.Contents, &recs); err != nil {
+				return err
+			}
 			if len(recs) != want {
 				return fmt.Errorf("the search returned %d records, want %d", len(recs), want)
 			}

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -125,22 +124,12 @@ func (p *plugin) exec(ctx context.Context, command string, params, args map[stri
 	}
 	require.NoError(p.t, err, "stderr:\n%s", p.Stderr())
 	out := &outcome{Exception: res.Exception, Stderr: p.Stderr()}
-	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, rawEntry(p.t, e))
+	for _, raw := range res.RawEntries {
+		var e entry
+		require.NoError(p.t, json.Unmarshal(raw, &e), "entry: %.300s", raw)
+		out.Entries = append(out.Entries, e)
 	}
 	return out
-}
-
-// rawEntry re-encodes an entry the Host decoded (numbers kept as their text) into the raw
-// form the tests read.
-func rawEntry(t *testing.T, e integration.Entry) entry {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	require.NoError(t, enc.Encode(e))
-	var raw entry
-	require.NoError(t, json.Unmarshal(buf.Bytes(), &raw))
-	return raw
 }
 
 // record is what tests check of each returned record.

@@ -81,6 +81,7 @@ func Start(cmd *exec.Cmd, store *integration.Store) (*Plugin, error) {
 	w.Close() // the child holds its own copy
 	p.read.r = stdout
 	p.host = integration.NewHost(stdin, &p.read, store)
+	p.host.KeepEntriesRaw() // results run to hundreds of MB: callers decode what they check
 	go func() {
 		p.waitErr = cmd.Wait()
 		close(p.exited)
@@ -88,7 +89,8 @@ func Start(cmd *exec.Cmd, store *integration.Store) (*Plugin, error) {
 	return p, nil
 }
 
-// Execute runs one execution through the Host and collects the plugin's answer.
+// Execute runs one execution through the Host and collects the plugin's answer, its
+// entries undecoded in RawEntries.
 func (p *Plugin) Execute(ctx context.Context, ex integration.Execution) (*integration.Outcome, error) {
 	return p.host.Execute(ctx, ex)
 }
