@@ -82,9 +82,9 @@ func benchBridge(ctx context.Context, env pluginEnv, em *emulator.Emulator, repo
 	for _, s := range secs {
 		bridge = append(bridge, time.Duration(s*float64(time.Second)))
 	}
-	line := executionLine("test-module", em.Params(), map[string]any{})
+	ex := execution("test-module", em.Params(), map[string]any{})
 	for range runs {
-		r, err := env.run(ctx, line)
+		r, err := env.run(ctx, ex)
 		if err != nil {
 			return nil, err
 		}

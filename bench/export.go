@@ -104,12 +104,12 @@ func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, co
 	first, last := em.TimeRange()
 	params := em.Params()
 	params["max_concurrency"] = strconv.Itoa(concurrency)
-	line := executionLine("o365-auditlog-search", params, map[string]any{
+	ex := execution("o365-auditlog-search", params, map[string]any{
 		"start_date": first.Add(-time.Second).Format(time.RFC3339), "end_date": last.Add(2 * time.Second).Format(time.RFC3339),
 		"result_size": strconv.Itoa(n), "as_file": "true",
 	})
 	before, cpuBefore := em.Stats().InvokeCalls, selfCPU()
-	r, err := env.run(ctx, line)
+	r, err := env.run(ctx, ex)
 	if err != nil {
 		return exportRun{}, err
 	}

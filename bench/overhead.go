@@ -41,11 +41,11 @@ type overheadResult struct {
 // InvokeCommand POST. Both pay a cold process (exec, runtime start, first TLS
 // handshakes); the floor's own clock also gives the work without the process.
 func benchOverhead(ctx context.Context, env pluginEnv, em *emulator.Emulator, cfgFile string, runs int) (*overheadResult, error) {
-	line := executionLine("test-module", em.Params(), map[string]any{})
+	ex := execution("test-module", em.Params(), map[string]any{})
 	res := &overheadResult{Runs: runs}
 	var plugin, floor, work, noop []time.Duration
 	for i := range runs + 1 { // the first round warms the page cache and is not counted
-		r, err := env.run(ctx, line)
+		r, err := env.run(ctx, ex)
 		if err != nil {
 			return nil, err
 		}

@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/integration"
+	"github.com/o365auditlog/o365auditlog/internal/plugintest"
 )
 
 // procStats is what one child process cost, measured the same way for the plugin and for
@@ -26,8 +25,8 @@ type procStats struct {
 // the process exits after completed).
 type pluginRun struct {
 	procStats
-	Lines  [][]byte // stdout lines
-	Stderr string
+	Outcome *integration.Outcome
+	Stderr  string
 }
 
 // pluginEnv is how every plugin run is started: the emulator's CA trusted through
@@ -39,43 +38,29 @@ type pluginEnv struct {
 	extra  []string // more environment, e.g. GOMAXPROCS
 }
 
-// executionLine is the engine's line for one native execution.
-func executionLine(command string, params, args map[string]any) []byte {
-	line, err := json.Marshal(map[string]any{
-		"command": command, "params": params, "args": args,
-		"context":     map[string]any{"Inv": map[string]any{"id": "bench"}},
-		"integration": true, "native": true,
-	})
-	if err != nil {
-		panic(err) // only maps of plain values are passed
-	}
-	return append(line, '\n')
+// execution is the engine's native execution of command.
+func execution(command string, params, args map[string]any) integration.Execution {
+	return integration.Execution{Command: command, Params: params, Args: args, InvestigationID: "bench", Native: true}
 }
 
-// run starts the plugin, writes line, reads stdout to its end and waits for the exit. The
-// clock runs from just before the process starts to its exit.
-func (p pluginEnv) run(ctx context.Context, line []byte) (*pluginRun, error) {
+// run starts the plugin under -spawn, drives ex through plugintest's integration.Host and
+// waits for the exit. The clock runs from just before the process starts to its exit.
+func (p pluginEnv) run(ctx context.Context, ex integration.Execution) (*pluginRun, error) {
 	cmd, err := spawnCommand(ctx, p.dir, p.bin)
 	if err != nil {
 		return nil, err
 	}
 	cmd.Env = append(append(os.Environ(), "SSL_CERT_FILE="+p.caFile), p.extra...)
 	cmd.Dir = p.dir
-	cmd.Stdin = bytes.NewReader(line)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	pl, err := plugintest.Start(cmd.Cmd, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
 	res := &pluginRun{}
-	var n int64
-	res.Lines, n, err = readLines(out)
-	waitErr := cmd.Wait()
-	res.Stderr = stderr.String()
+	res.Outcome, err = pl.Execute(ctx, ex)
+	// A native plugin exits after completed; the context bounds a plugin that does not.
+	waitErr := pl.Close(time.Hour)
+	res.Stderr = pl.Stderr()
 	if err == nil {
 		err = waitErr
 	}
@@ -85,7 +70,7 @@ func (p pluginEnv) run(ctx context.Context, line []byte) (*pluginRun, error) {
 	if res.procStats, err = cmd.stats(); err != nil {
 		return res, err
 	}
-	res.StdoutBytes = n
+	res.StdoutBytes = pl.StdoutBytes()
 	return res, nil
 }
 
@@ -101,25 +86,6 @@ func usage(ps *os.ProcessState) (time.Duration, int64) {
 	return ps.UserTime() + ps.SystemTime(), rss
 }
 
-func readLines(r io.Reader) ([][]byte, int64, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
-	var lines [][]byte
-	var n int64
-	for {
-		line, err := br.ReadBytes('\n')
-		n += int64(len(line))
-		if len(line) > 0 {
-			lines = append(lines, line)
-		}
-		if errors.Is(err, io.EOF) {
-			return lines, n, nil
-		}
-		if err != nil {
-			return lines, n, err
-		}
-	}
-}
-
 // benchEntry is what the bench reads of an entry.
 type benchEntry struct {
 	Type         int                        `json:"Type"`
@@ -129,32 +95,21 @@ type benchEntry struct {
 	FileID       string                     `json:"FileID"`
 }
 
-// entries decodes the result messages and fails on an error entry or a missing completed.
+// entries decodes the run's entries; an error entry or an exception fails it.
 func (r *pluginRun) entries() ([]benchEntry, error) {
-	var all []benchEntry
-	completed := false
-	for _, line := range r.Lines {
-		var msg struct {
-			Type    string       `json:"type"`
-			Results []benchEntry `json:"results"`
-		}
-		if err := json.Unmarshal(line, &msg); err != nil {
-			return nil, fmt.Errorf("plugin wrote a line that is not a message: %w", err)
-		}
-		switch msg.Type {
-		case "result":
-			for _, e := range msg.Results {
-				if e.Type == 4 {
-					return nil, fmt.Errorf("plugin error entry: %s", e.Contents)
-				}
-			}
-			all = append(all, msg.Results...)
-		case "completed":
-			completed = true
-		}
+	if r.Outcome.Exception != "" {
+		return nil, fmt.Errorf("plugin exception: %s", r.Outcome.Exception)
 	}
-	if !completed {
-		return nil, fmt.Errorf("no completed message; stderr: %.2000s", r.Stderr)
+	var all []benchEntry
+	for _, raw := range r.Outcome.RawEntries {
+		var e benchEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return nil, fmt.Errorf("plugin wrote an entry that is not an entry: %w", err)
+		}
+		if e.Type == integration.EntryError {
+			return nil, fmt.Errorf("plugin error entry: %s", e.Contents)
+		}
+		all = append(all, e)
 	}
 	return all, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -122,4 +123,18 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 		w.tail = append(w.tail[:0], w.tail[len(w.tail)-4<<10:]...)
 	}
 	return len(p), nil
+}
+
+// executionLine is the engine's line for one native execution, for the in-process
+// server that the profiles run.
+func executionLine(command string, params, args map[string]any) []byte {
+	line, err := json.Marshal(map[string]any{
+		"command": command, "params": params, "args": args,
+		"context":     map[string]any{"Inv": map[string]any{"id": "bench"}},
+		"integration": true, "native": true,
+	})
+	if err != nil {
+		panic(err) // only maps of plain values are passed
+	}
+	return append(line, '\n')
 }

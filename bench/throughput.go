@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/google/uuid"
 	"github.com/o365auditlog/o365auditlog/emulator"
+	"github.com/o365auditlog/o365auditlog/integration"
 )
 
 // throughputRecords is the size of the throughput search.
@@ -54,7 +55,7 @@ func benchThroughput(ctx context.Context, env pluginEnv, runs int) (*throughputR
 	}
 	first, last := em.TimeRange()
 	start, end := first.Add(-time.Second), last.Add(2*time.Second)
-	line := executionLine("o365-auditlog-search", em.Params(), map[string]any{
+	ex := execution("o365-auditlog-search", em.Params(), map[string]any{
 		"start_date": start.Format(time.RFC3339), "end_date": end.Format(time.RFC3339),
 		"result_size": strconv.Itoa(throughputRecords),
 	})
@@ -66,7 +67,7 @@ func benchThroughput(ctx context.Context, env pluginEnv, runs int) (*throughputR
 	var plugin, floor []procStats
 	for i := range runs + 1 { // the first run of each warms up and is not counted
 		before := em.Stats().InvokeCalls
-		r, err := env.run(ctx, line)
+		r, err := env.run(ctx, ex)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +96,7 @@ func checkRecords(r *pluginRun, want int) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.Type == 1 && len(e.Contents) > 0 && e.Contents[0] == '[' {
+		if e.Type == integration.EntryNote && len(e.Contents) > 0 && e.Contents[0] == '[' {
 			var recs []json.RawMessage
 			if err := json.Unmarshal(e.Contents, &recs); err != nil {
 				return err

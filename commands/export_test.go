@@ -66,6 +66,9 @@ func runExport(t *testing.T, c Client, args map[string]any) (*fakeSession, strin
 	if err := reg[Search].Run(context.Background(), req, s); err != nil {
 		t.Fatal(err)
 	}
+	if len(s.calls) != 0 {
+		t.Errorf("engine calls %v, want none", s.calls)
+	}
 	return s, dir
 }
 

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -66,52 +65,11 @@ func row(id string, t time.Time) auditsearch.Record {
 	return auditsearch.Record{ID: id, CreationTime: t.UTC(), AuditData: json.RawMessage(data)}
 }
 
-// engineSession is a Session that keeps lastRun as an engine does and records the calls.
-type engineSession struct {
-	lastRun json.RawMessage
-	entries []integration.Entry
-	calls   []string
-	setErr  error
-}
-
-func (s *engineSession) Results(entries ...integration.Entry) error {
-	s.entries = append(s.entries, entries...)
-	return nil
-}
-
-func (s *engineSession) Call(_ context.Context, command string, args map[string]any) (json.RawMessage, error) {
-	s.calls = append(s.calls, command)
-	switch command {
-	case "getLastRun":
-		if s.lastRun == nil {
-			return json.RawMessage("{}"), nil
-		}
-		return s.lastRun, nil
-	case "setLastRun":
-		if s.setErr != nil {
-			return nil, s.setErr
-		}
-		b, err := json.Marshal(args["value"])
-		if err != nil {
-			return nil, err
-		}
-		s.lastRun = b
-		return json.RawMessage("{}"), nil
-	}
-	return nil, errors.New("unexpected call " + command)
-}
-
-func (s *engineSession) Secret(string) {}
-
-func (s *engineSession) WriteFile(string, func(io.Writer) error) (integration.Entry, error) {
-	return integration.Entry{}, errors.New("fetch-incidents writes no files")
-}
-
 // fetchHarness runs fetch-incidents against an auditWorld with a settable clock.
 type fetchHarness struct {
 	t       *testing.T
 	world   *auditWorld
-	session *engineSession
+	session *fakeSession
 	params  map[string]any
 	logs    *bytes.Buffer
 	built   int
@@ -122,7 +80,7 @@ func newFetchHarness(t *testing.T, params map[string]any) *fetchHarness {
 	for k, v := range params {
 		p[k] = v
 	}
-	return &fetchHarness{t: t, world: &auditWorld{now: testNow}, session: &engineSession{}, params: p, logs: &bytes.Buffer{}}
+	return &fetchHarness{t: t, world: &auditWorld{now: testNow}, session: &fakeSession{}, params: p, logs: &bytes.Buffer{}}
 }
 
 // run is one fetch at the world's clock; it returns the incidents and the error.
@@ -138,6 +96,9 @@ func (h *fetchHarness) run() ([]Incident, error) {
 	})
 	before := len(h.session.entries)
 	err := reg[Fetch].Run(context.Background(), &integration.Request{Command: Fetch, Params: h.params}, h.session)
+	if len(h.session.files) != 0 {
+		h.t.Fatalf("fetch-incidents wrote files %v, want none", h.session.files)
+	}
 	if err != nil {
 		return nil, err
 	}

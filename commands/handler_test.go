@@ -1,11 +1,9 @@
 package commands
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -33,45 +31,6 @@ func (f *fakeClient) Search(_ context.Context, q auditsearch.Query) (*auditsearc
 }
 
 func (f *fakeClient) Ping(context.Context) error { f.pings++; return f.pingErr }
-
-// fakeSession collects what a handler sends, file entries' bytes included (in memory,
-// keyed by FileID).
-type fakeSession struct {
-	entries []integration.Entry
-	secrets []string
-	files   map[string][]byte
-	// fileErr, when set, is what storing a file fails with (after write ran).
-	fileErr error
-}
-
-// WriteFile keeps the bytes under a fresh FileID; like the real session it keeps nothing
-// when write or the storage fails.
-func (s *fakeSession) WriteFile(name string, write func(io.Writer) error) (integration.Entry, error) {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return integration.Entry{}, err
-	}
-	if s.fileErr != nil {
-		return integration.Entry{}, s.fileErr
-	}
-	id := fmt.Sprintf("00000000-0000-4000-8000-%012d", len(s.files)+1)
-	if s.files == nil {
-		s.files = map[string][]byte{}
-	}
-	s.files[id] = buf.Bytes()
-	return integration.FileEntry(name, id), nil
-}
-
-func (s *fakeSession) Results(entries ...integration.Entry) error {
-	s.entries = append(s.entries, entries...)
-	return nil
-}
-
-func (s *fakeSession) Call(context.Context, string, map[string]any) (json.RawMessage, error) {
-	return nil, errors.New("no calls expected")
-}
-
-func (s *fakeSession) Secret(v string) { s.secrets = append(s.secrets, v) }
 
 // harness is a registry whose client factory counts constructions.
 type harness struct {
@@ -103,6 +62,9 @@ func (h *harness) run(t *testing.T, command string, params, args map[string]any)
 	t.Helper()
 	s := &fakeSession{}
 	err := h.reg[command].Run(context.Background(), &integration.Request{Command: command, Params: params, Args: args}, s)
+	if len(s.calls) != 0 {
+		t.Errorf("%s made engine calls %v, want none", command, s.calls)
+	}
 	return s, err
 }
 

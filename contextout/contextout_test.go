@@ -4,20 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/o365auditlog/o365auditlog/contextout"
+	"github.com/stretchr/testify/require"
 )
 
 func TestKey(t *testing.T) {
-	equal(t, "O365AuditLog(val.Id && val.Id == obj.Id)", contextout.Key)
+	require.Equal(t, "O365AuditLog(val.Id && val.Id == obj.Id)", contextout.Key)
 }
 
 func TestRecord(t *testing.T) {
@@ -50,9 +49,9 @@ func TestRecord(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := contextout.Record([]byte(tc.in))
-			noErr(t, err)
-			equal(t, tc.want, string(got))
-			isTrue(t, json.Valid(got), "output is not valid JSON: %q", got)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, string(got))
+			require.True(t, json.Valid(got), "output is not valid JSON: %q", got)
 		})
 	}
 }
@@ -93,8 +92,8 @@ func TestRecordErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := contextout.Record([]byte(tc.in))
-			errIs(t, err, tc.want)
-			contains(t, err.Error(), tc.msg)
+			require.ErrorIs(t, err, tc.want)
+			require.Contains(t, err.Error(), tc.msg)
 		})
 	}
 }
@@ -104,16 +103,16 @@ func TestDepthBound(t *testing.T) {
 		return strings.Repeat(`{"a":`, n-1) + "{}" + strings.Repeat("}", n-1)
 	}
 	got, err := contextout.Record([]byte(nest(contextout.MaxDepth)))
-	noErr(t, err)
-	isTrue(t, json.Valid(got), "not valid JSON")
+	require.NoError(t, err)
+	require.True(t, json.Valid(got), "not valid JSON")
 
 	_, err = contextout.Record([]byte(nest(contextout.MaxDepth + 1)))
-	errIs(t, err, contextout.ErrTooDeep)
+	require.ErrorIs(t, err, contextout.ErrTooDeep)
 
 	// Far beyond the bound: fails fast and without exhausting the stack.
 	huge := strings.Repeat("[", 1<<20)
 	_, err = contextout.Record([]byte(`{"a":` + huge))
-	errIs(t, err, contextout.ErrTooDeep)
+	require.ErrorIs(t, err, contextout.ErrTooDeep)
 }
 
 func TestRecordsNamesPosition(t *testing.T) {
@@ -123,29 +122,29 @@ func TestRecordsNamesPosition(t *testing.T) {
 	if !errors.As(err, &re) {
 		t.Fatalf("error %v is not a *RecordError", err)
 	}
-	equal(t, 2, re.Index)
-	errIs(t, err, contextout.ErrNotObject)
-	equal(t, `AuditData record 3 (index 2): not a JSON object: it starts with "["`, err.Error())
+	require.Equal(t, 2, re.Index)
+	require.ErrorIs(t, err, contextout.ErrNotObject)
+	require.Equal(t, `AuditData record 3 (index 2): not a JSON object: it starts with "["`, err.Error())
 }
 
 func TestRecordsEmpty(t *testing.T) {
 	got, err := contextout.Records(nil)
-	noErr(t, err)
+	require.NoError(t, err)
 	b, err := json.Marshal(got)
-	noErr(t, err)
-	equal(t, "[]", string(b))
+	require.NoError(t, err)
+	require.Equal(t, "[]", string(b))
 
 	b, err = json.Marshal(contextout.EntryContext(nil))
-	noErr(t, err)
-	equal(t, `{"O365AuditLog(val.Id \u0026\u0026 val.Id == obj.Id)":[]}`, string(b))
+	require.NoError(t, err)
+	require.Equal(t, `{"O365AuditLog(val.Id \u0026\u0026 val.Id == obj.Id)":[]}`, string(b))
 }
 
 func TestValue(t *testing.T) {
 	got, err := contextout.Value([]byte(` [ "a\u00e9" , 1.5 ] `))
-	noErr(t, err)
-	equal(t, `["aé",1.5]`, string(got))
+	require.NoError(t, err)
+	require.Equal(t, `["aé",1.5]`, string(got))
 	_, err = contextout.Value([]byte(`[`))
-	errIs(t, err, contextout.ErrSyntax)
+	require.ErrorIs(t, err, contextout.ErrSyntax)
 }
 
 // TestSeedRecord: the seed's Context Example comes out as the same object, key order and
@@ -154,47 +153,47 @@ func TestSeedRecord(t *testing.T) {
 	pretty := readFixture(t, "seed_record.json")
 	line := bytes.TrimSpace(readFixture(t, "seed_record.jsonl"))
 	got, err := contextout.Records([]json.RawMessage{pretty})
-	noErr(t, err)
-	equal(t, string(line), string(got[0]))
+	require.NoError(t, err)
+	require.Equal(t, string(line), string(got[0]))
 
 	b, err := json.Marshal(contextout.EntryContext(got))
-	noErr(t, err)
+	require.NoError(t, err)
 	var ctx map[string][]map[string]any
-	noErr(t, json.Unmarshal(b, &ctx))
+	require.NoError(t, json.Unmarshal(b, &ctx))
 	rec := ctx[contextout.Key][0]
-	equal(t, "8133912e-b888-4849-b8fb-070710b35400", rec["Id"])
-	equal(t, float64(15), rec["RecordType"])
-	equal(t, []any{}, rec["ModifiedProperties"])
+	require.Equal(t, "8133912e-b888-4849-b8fb-070710b35400", rec["Id"])
+	require.Equal(t, float64(15), rec["RecordType"])
+	require.Equal(t, []any{}, rec["ModifiedProperties"])
 }
 
 // TestWorkloadSamples: every realistic sample keeps every field with its JSON type and
 // every number's exact text.
 func TestWorkloadSamples(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "test_data", "auditdata", "*.json"))
-	noErr(t, err)
-	isTrue(t, len(files) >= 8, "want at least 8 samples, have %d", len(files))
+	require.NoError(t, err)
+	require.True(t, len(files) >= 8, "want at least 8 samples, have %d", len(files))
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			in, err := os.ReadFile(f)
-			noErr(t, err)
+			require.NoError(t, err)
 			got, err := contextout.Record(in)
-			noErr(t, err)
+			require.NoError(t, err)
 			requireSameJSON(t, in, got)
 			var compact bytes.Buffer
-			noErr(t, json.Compact(&compact, in))
-			equal(t, compact.String(), string(got), "already-canonical input must come out byte for byte")
+			require.NoError(t, json.Compact(&compact, in))
+			require.Equal(t, compact.String(), string(got), "already-canonical input must come out byte for byte")
 		})
 	}
 	in := readFixture(t, filepath.Join("auditdata", "powerbi_exportreport.json"))
 	got, err := contextout.Record(in)
-	noErr(t, err)
-	contains(t, string(got), `"ArtifactId":1234567890123456789}`)
+	require.NoError(t, err)
+	require.Contains(t, string(got), `"ArtifactId":1234567890123456789}`)
 }
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "test_data", name))
-	noErr(t, err)
+	require.NoError(t, err)
 	return b
 }
 
@@ -202,15 +201,13 @@ func readFixture(t *testing.T, name string) []byte {
 // compares the values.
 func requireSameJSON(t *testing.T, want, got []byte) {
 	t.Helper()
-	isTrue(t, json.Valid(got), "not valid JSON: %q", got)
-	isTrue(t, utf8.Valid(got), "not valid UTF-8: %q", got)
+	require.True(t, json.Valid(got), "not valid JSON: %q", got)
+	require.True(t, utf8.Valid(got), "not valid UTF-8: %q", got)
 	w, err := decodeNumbers(want)
-	noErr(t, err)
+	require.NoError(t, err)
 	g, err := decodeNumbers(got)
-	noErr(t, err)
-	if !reflect.DeepEqual(w, g) {
-		t.Fatalf("values differ:\nwant %s\ngot  %s", want, got)
-	}
+	require.NoError(t, err)
+	require.Equal(t, w, g, "values differ:\nwant %s\ngot  %s", want, got)
 }
 
 func decodeNumbers(b []byte) (any, error) {
@@ -224,39 +221,4 @@ func decodeNumbers(b []byte) (any, error) {
 		return nil, errors.New("trailing data")
 	}
 	return v, nil
-}
-
-func noErr(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-}
-
-func equal(t *testing.T, want, got any, msg ...any) {
-	t.Helper()
-	if !reflect.DeepEqual(want, got) {
-		t.Fatalf("%s\nwant %#v\ngot  %#v", fmt.Sprint(msg...), want, got)
-	}
-}
-
-func isTrue(t *testing.T, ok bool, format string, args ...any) {
-	t.Helper()
-	if !ok {
-		t.Fatalf(format, args...)
-	}
-}
-
-func errIs(t *testing.T, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("error %v is not %v", err, target)
-	}
-}
-
-func contains(t *testing.T, s, sub string) {
-	t.Helper()
-	if !strings.Contains(s, sub) {
-		t.Fatalf("%q does not contain %q", s, sub)
-	}
 }

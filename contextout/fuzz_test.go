@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/o365auditlog/o365auditlog/contextout"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzRecord: whatever the input, Record either fails with one of the package's errors or
@@ -20,41 +20,27 @@ func FuzzRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, err := contextout.Record(in)
 		if err != nil {
-			if !errors.Is(err, contextout.ErrSyntax) && !errors.Is(err, contextout.ErrNotObject) && !errors.Is(err, contextout.ErrTooDeep) {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
-			if json.Valid(in) && utf8.Valid(in) && bytes.HasPrefix(bytes.TrimLeft(in, " \t\r\n"), []byte("{")) && !errors.Is(err, contextout.ErrTooDeep) {
-				t.Fatalf("valid JSON object rejected: %v", err)
-			}
+			require.True(t, errors.Is(err, contextout.ErrSyntax) || errors.Is(err, contextout.ErrNotObject) || errors.Is(err, contextout.ErrTooDeep),
+				"unexpected error kind: %v", err)
+			objectIn := json.Valid(in) && utf8.Valid(in) && bytes.HasPrefix(bytes.TrimLeft(in, " \t\r\n"), []byte("{"))
+			require.False(t, objectIn && !errors.Is(err, contextout.ErrTooDeep), "valid JSON object rejected: %v", err)
 			return
 		}
-		if !json.Valid(out) {
-			t.Fatalf("output is not valid JSON: %q", out)
-		}
-		if !utf8.Valid(out) {
-			t.Fatalf("output is not valid UTF-8: %q", out)
-		}
-		if len(out) == 0 || out[0] != '{' {
-			t.Fatalf("output is not an object: %q", out)
-		}
+		require.True(t, json.Valid(out), "output is not valid JSON: %q", out)
+		require.True(t, utf8.Valid(out), "output is not valid UTF-8: %q", out)
+		require.True(t, len(out) > 0 && out[0] == '{', "output is not an object: %q", out)
 		for _, c := range out {
-			if c < 0x20 || c == 0x7f {
-				t.Fatalf("raw control character 0x%02x in output %q", c, out)
-			}
+			require.False(t, c < 0x20 || c == 0x7f, "raw control character 0x%02x in output %q", c, out)
 		}
 		again, err := contextout.Record(out)
-		if err != nil || !bytes.Equal(again, out) {
-			t.Fatalf("not idempotent: %q -> %q (%v)", out, again, err)
-		}
+		require.NoError(t, err, "not idempotent: %q", out)
+		require.Equal(t, out, again, "not idempotent")
 		if json.Valid(in) && utf8.Valid(in) {
-			w, err1 := decodeNumbers(in)
-			g, err2 := decodeNumbers(out)
-			if err1 != nil || err2 != nil {
-				t.Fatalf("decode: %v / %v", err1, err2)
-			}
-			if !reflect.DeepEqual(w, g) {
-				t.Fatalf("value changed:\n in %q\nout %q", in, out)
-			}
+			w, err := decodeNumbers(in)
+			require.NoError(t, err)
+			g, err := decodeNumbers(out)
+			require.NoError(t, err)
+			require.Equal(t, w, g, "value changed:\n in %q\nout %q", in, out)
 		}
 	})
 }

@@ -54,7 +54,7 @@ func TestExportAsFile(t *testing.T) {
 	assert.Equal(t, rfc(start), sum.StartDate)
 	assert.True(t, strings.HasPrefix(note.HumanReadable, "### Audit log from "), note.HumanReadable)
 
-	got := readExport(t, filepath.Join(p.cmd.Dir, "42_"+file.FileID))
+	got := readExport(t, filepath.Join(p.Cmd.Dir, "42_"+file.FileID))
 	want := em.GroundTruth(emulator.Query{Start: start, End: end})[:11000]
 	require.Equal(t, len(want), len(got))
 	assert.Equal(t, want, got, "the newest 11,000, newest first, each once")

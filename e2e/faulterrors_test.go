@@ -188,7 +188,7 @@ func TestSIGTERMDuringSearch(t *testing.T) {
 		for deadline := time.Now().Add(time.Minute); em.Stats().InvokeCalls == 0 && time.Now().Before(deadline); {
 			time.Sleep(50 * time.Millisecond)
 		}
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		_ = p.Cmd.Process.Signal(syscall.SIGTERM)
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -199,13 +199,6 @@ func TestSIGTERMDuringSearch(t *testing.T) {
 	assertClearError(t, out.Entries[0])
 	assert.Contains(t, errs[0], "cancel")
 
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		require.NoError(t, err, "exit status 0 after SIGTERM")
-		assert.Less(t, time.Since(signalled), 5*time.Second)
-	case <-time.After(15 * time.Second):
-		t.Fatal("the plugin did not exit after SIGTERM")
-	}
+	require.NoError(t, p.Wait(15*time.Second), "exit status 0 within 15 s of SIGTERM")
+	assert.Less(t, time.Since(signalled), 5*time.Second)
 }

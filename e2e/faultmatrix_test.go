@@ -256,8 +256,8 @@ func TestNoGoroutineLeak(t *testing.T) {
 				em.GroundTruth(emulator.Query{Start: start, End: end})[:size])
 		}
 		em.InjectNext(emulator.FaultReset, emulator.FaultTruncate)
-		_ = p.cmd.Process.Signal(syscall.SIGTERM) // mid-search or idle: either way the plugin goes
-		_ = p.cmd.Wait()
+		_ = p.Cmd.Process.Signal(syscall.SIGTERM) // mid-search or idle: either way the plugin goes
+		_ = p.Wait(time.Minute)
 	})
 	assertGoroutinesSettle(t, baseline)
 }
@@ -317,7 +317,7 @@ func faultDelta(before, after emulator.Stats) map[string]int {
 // to read it fails the test: skipping would hide a descriptor leak on the Linux CI.
 func openFDs(t *testing.T, p *plugin) int {
 	t.Helper()
-	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid))
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.Cmd.Process.Pid))
 	require.NoError(t, err, "counting the plugin's descriptors needs Linux's /proc")
 	return len(ents)
 }

@@ -72,24 +72,22 @@ func TestFetchCycles(t *testing.T) {
 	failures, quietCycles, caughtUp := 0, 0, -1
 	for cycle := 0; cycle < 120 && quietCycles < 3; cycle++ {
 		if cycle > 0 && cycle%7 == 0 { // an engine restarts the container: the state lives on
-			state := p.state
-			p = startPlugin(t, em)
-			p.state = state
+			p = startPluginWith(t, em, p.store)
 		}
 		switch cycle {
 		case 5: // an app without the audit role
-			before := string(p.state["LastRun"])
+			before := string(p.lastRun())
 			_, exc := fetchOnce(t, p, noRoles)
 			require.NotEmpty(t, exc, "a fetch without the audit role must fail")
-			assert.Equal(t, before, string(p.state["LastRun"]), "a failed fetch leaves the state untouched")
+			assert.Equal(t, before, string(p.lastRun()), "a failed fetch leaves the state untouched")
 			failures++
 			continue
 		case 14: // a fresh process cannot get a token
 			require.NoError(t, em.SetFaults(map[string]float64{"token-error": 1}))
-			before := string(p.state["LastRun"])
+			before := string(p.lastRun())
 			_, exc := fetchOnce(t, p, params)
 			require.NotEmpty(t, exc, "a fetch without a token must fail")
-			assert.Equal(t, before, string(p.state["LastRun"]))
+			assert.Equal(t, before, string(p.lastRun()))
 			require.NoError(t, em.SetFaults(map[string]float64{"throttle": 0.05, "unavailable": 0.05, "bogus-page": 0.05}))
 			failures++
 		}
@@ -110,7 +108,7 @@ func TestFetchCycles(t *testing.T) {
 			virtual = virtual.Add(5 * time.Minute)
 			em.SetNow(virtual)
 		}
-		checkState(t, p.state["LastRun"], len(seen))
+		checkState(t, p.lastRun(), len(seen))
 	}
 	require.Equal(t, 2, failures)
 	faults := em.Stats().Faults

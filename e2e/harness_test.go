@@ -3,11 +3,8 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +14,8 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/emulator"
+	"github.com/o365auditlog/o365auditlog/integration"
+	"github.com/o365auditlog/o365auditlog/internal/plugintest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -36,11 +35,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "o365auditlog")
-		cmd := exec.Command("go", "build", "-o", binPath, "../cmd/o365auditlog")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		buildErr = plugintest.Build("../cmd/o365auditlog", binPath)
 	})
 	require.NoError(t, buildErr)
 	return binPath
@@ -82,17 +77,22 @@ func (o *outcome) errors() []string {
 	return out
 }
 
-// plugin is one running binary with the emulator's CA trusted through SSL_CERT_FILE.
+// plugin is one running binary with the emulator's CA trusted through SSL_CERT_FILE,
+// driven by plugintest's integration.Host.
 type plugin struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	stdin  *bufio.Writer
-	stdout *bufio.Reader
-	stderr *bytes.Buffer
-	state  map[string]json.RawMessage // lastRun and integration context, as an engine keeps them
+	*plugintest.Plugin
+	t     *testing.T
+	store *integration.Store // lastRun and integration context, as an engine keeps them
 }
 
 func startPlugin(t *testing.T, em *emulator.Emulator, extraEnv ...string) *plugin {
+	t.Helper()
+	return startPluginWith(t, em, &integration.Store{}, extraEnv...)
+}
+
+// startPluginWith starts a plugin whose engine state is store: a restarted container
+// that keeps its lastRun.
+func startPluginWith(t *testing.T, em *emulator.Emulator, store *integration.Store, extraEnv ...string) *plugin {
 	t.Helper()
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
@@ -101,127 +101,35 @@ func startPlugin(t *testing.T, em *emulator.Emulator, extraEnv ...string) *plugi
 	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+ca)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Dir = dir
-	in, err := cmd.StdinPipe()
+	pp, err := plugintest.Start(cmd, store)
 	require.NoError(t, err)
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	p := &plugin{t: t, cmd: cmd, stdin: bufio.NewWriter(in), stdout: bufio.NewReaderSize(out, 1<<20),
-		stderr: &bytes.Buffer{}, state: map[string]json.RawMessage{}}
-	cmd.Stderr = &lockedBuffer{buf: p.stderr}
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		in.Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	return p
+	t.Cleanup(func() { _ = pp.Close(10 * time.Second) })
+	return &plugin{Plugin: pp, t: t, store: store}
 }
 
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf *bytes.Buffer
+// lastRun is the stored lastRun as JSON ({} before the first setLastRun).
+func (p *plugin) lastRun() json.RawMessage {
+	b, err := json.Marshal(p.store.LastRun())
+	require.NoError(p.t, err)
+	return b
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// exec runs one command and answers executeCommand calls the way an engine does.
+// exec runs one command; the Host answers executeCommand calls the way an engine does.
 func (p *plugin) exec(ctx context.Context, command string, params, args map[string]any) *outcome {
 	p.t.Helper()
-	line, err := json.Marshal(map[string]any{"command": command, "params": params, "args": args,
-		"context": map[string]any{"Inv": map[string]any{"id": "42"}}, "integration": true, "native": false})
-	require.NoError(p.t, err)
-	p.write(line)
-	out := &outcome{}
-	for {
-		raw := p.readLine(ctx)
-		var msg struct {
-			Type    string          `json:"type"`
-			Results []entry         `json:"results"`
-			Command string          `json:"command"`
-			Args    json.RawMessage `json:"args"`
-		}
-		require.NoError(p.t, json.Unmarshal(raw, &msg), "protocol line: %.300s", raw)
-		switch msg.Type {
-		case "result":
-			out.Entries = append(out.Entries, msg.Results...)
-		case "exception":
-			var a struct{ Exception string }
-			require.NoError(p.t, json.Unmarshal(msg.Args, &a))
-			out.Exception = a.Exception
-		case "executeCommand":
-			p.answer(msg.Command, msg.Args)
-		case "completed":
-			out.Stderr = p.cmd.Stderr.(*lockedBuffer).String()
-			return out
-		default:
-			p.t.Fatalf("unexpected message %q", msg.Type)
-		}
+	res, err := p.Execute(ctx, integration.Execution{Command: command, Params: params, Args: args, InvestigationID: "42"})
+	if ctx.Err() != nil {
+		p.Kill()
+		p.t.Fatalf("no answer from the plugin: %v; stderr:\n%s", ctx.Err(), p.Stderr())
 	}
-}
-
-func (p *plugin) answer(command string, args json.RawMessage) {
-	var a struct {
-		Value json.RawMessage `json:"value"`
+	require.NoError(p.t, err, "stderr:\n%s", p.Stderr())
+	out := &outcome{Exception: res.Exception, Stderr: p.Stderr()}
+	for _, raw := range res.RawEntries {
+		var e entry
+		require.NoError(p.t, json.Unmarshal(raw, &e), "entry: %.300s", raw)
+		out.Entries = append(out.Entries, e)
 	}
-	_ = json.Unmarshal(args, &a)
-	switch command {
-	case "getLastRun", "getIntegrationContext":
-		key := command[3:]
-		v := p.state[key]
-		if v == nil {
-			v = json.RawMessage("{}")
-		}
-		p.write(v)
-	case "setLastRun", "setIntegrationContext":
-		p.state[command[3:]] = a.Value
-		p.write([]byte("{}"))
-	default:
-		p.write([]byte("[ERROR-fd5a7750-7182-4b38-90ba-091824478903] unsupported command " + command))
-	}
-}
-
-func (p *plugin) write(line []byte) {
-	p.stdin.Write(line)
-	p.stdin.WriteByte('\n')
-	require.NoError(p.t, p.stdin.Flush())
-}
-
-func (p *plugin) readLine(ctx context.Context) []byte {
-	p.t.Helper()
-	type res struct {
-		b   []byte
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		b, err := p.stdout.ReadBytes('\n')
-		ch <- res{b, err}
-	}()
-	select {
-	case r := <-ch:
-		require.NoError(p.t, r.err, "plugin stdout ended; stderr:\n%s", p.cmd.Stderr.(*lockedBuffer).String())
-		return r.b
-	case <-ctx.Done():
-		_ = p.cmd.Process.Kill()
-		p.t.Fatalf("no answer from the plugin: %v; stderr:\n%s", ctx.Err(), p.cmd.Stderr.(*lockedBuffer).String())
-		return nil
-	}
+	return out
 }
 
 // record is what tests check of each returned record.

@@ -211,11 +211,11 @@ func runLiveSearch(t *testing.T, em *emulator.Emulator, p *plugin, b liveBehavio
 
 	em.DropInjected()
 	em.InjectNext(b.inject...)
-	logs := p.cmd.Stderr.(*lockedBuffer)
-	before, logFrom, began := em.Stats(), len(logs.String()), time.Now()
+	logs := p.Plugin
+	before, logFrom, began := em.Stats(), len(logs.Stderr()), time.Now()
 	defer func() {
 		if t.Failed() {
-			keepLog(t, logs.String()[logFrom:])
+			keepLog(t, logs.Stderr()[logFrom:])
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
@@ -387,7 +387,7 @@ func TestLiveSlowCallDefaultTimeout(t *testing.T) {
 	em.InjectNext(emulator.FaultSlow)
 	defer func() {
 		if t.Failed() {
-			keepLog(t, p.cmd.Stderr.(*lockedBuffer).String())
+			keepLog(t, p.Stderr())
 		}
 	}()
 	began := time.Now()

@@ -148,8 +148,8 @@ func (env *secretsEnv) assertClean(t *testing.T, outs ...*outcome) {
 		require.NoError(t, err)
 		assertNoSecrets(t, "stdout", string(b)+out.Exception, env.secrets)
 	}
-	assertNoSecrets(t, "stderr", env.p.cmd.Stderr.(*lockedBuffer).String(), env.secrets)
-	for _, dir := range append([]string{env.p.cmd.Dir}, env.dirs...) {
+	assertNoSecrets(t, "stderr", env.p.Stderr(), env.secrets)
+	for _, dir := range append([]string{env.p.Cmd.Dir}, env.dirs...) {
 		ents, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		for _, e := range ents {
@@ -238,7 +238,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	tokens := len(env.secrets.values)
 	env.secrets.mu.Unlock()
 	require.Greater(t, tokens, 4, "tokens were issued and are scanned for")
-	assert.Contains(t, env.p.cmd.Stderr.(*lockedBuffer).String(), `"level":"DEBUG"`, "debug logging was on")
+	assert.Contains(t, env.p.Stderr(), `"level":"DEBUG"`, "debug logging was on")
 	env.assertClean(t, outs...)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/stretchr/testify/require"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -25,9 +26,9 @@ func realCredential(t *testing.T, e *Emulator, params map[string]any, tenantID s
 	t.Helper()
 	cert := params["certificate"].(map[string]any)
 	pfx, err := base64.StdEncoding.DecodeString(cert["identifier"].(string))
-	noErr(t, err)
+	require.NoError(t, err)
 	key, leaf, _, err := pkcs12.DecodeChain(pfx, cert["password"].(string))
-	noErr(t, err)
+	require.NoError(t, err)
 	cred, err := azidentity.NewClientCertificateCredential(tenantID, params["app_id"].(string), []*x509.Certificate{leaf}, key,
 		&azidentity.ClientCertificateCredentialOptions{
 			ClientOptions: azcore.ClientOptions{
@@ -37,7 +38,7 @@ func realCredential(t *testing.T, e *Emulator, params map[string]any, tenantID s
 			DisableInstanceDiscovery: true,
 			SendCertificateChain:     sendChain,
 		})
-	noErr(t, err)
+	require.NoError(t, err)
 	return cred
 }
 
@@ -61,14 +62,14 @@ func TestAzidentityClientGetsTokenAndSearches(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{tc.params["url"].(string) + "/.default"}})
-			noErr(t, err)
+			require.NoError(t, err)
 			first, last := e.TimeRange()
 			res := e.invoke1(t, tok.Token, window(first, last.Add(time.Second)))
-			eq(t, tc.status, res.Status, "%s", res.Raw)
+			require.Equal(t, tc.status, res.Status, "%s", res.Raw)
 			if tc.status == http.StatusForbidden {
-				check(t, strings.Contains(res.Err.Message, "is not allowed to call Search-UnifiedAuditLog"), res.Err.Message)
+				require.True(t, strings.Contains(res.Err.Message, "is not allowed to call Search-UnifiedAuditLog"), res.Err.Message)
 			} else {
-				eq(t, 100, len(res.Rows))
+				require.Equal(t, 100, len(res.Rows))
 			}
 		})
 	}
@@ -78,23 +79,23 @@ func TestOpenIDConfiguration(t *testing.T) {
 	e := setup(t, Options{Records: 1})
 	for _, tenantSeg := range []string{e.Organization(), e.TenantID(), strings.ToUpper(e.Organization())} {
 		resp, err := e.HTTPClient().Get(e.AuthURL() + "/" + tenantSeg + "/v2.0/.well-known/openid-configuration")
-		noErr(t, err)
+		require.NoError(t, err)
 		var doc map[string]any
-		noErr(t, json.NewDecoder(resp.Body).Decode(&doc))
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
 		resp.Body.Close()
-		eq(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
 		for _, k := range []string{"issuer", "token_endpoint", "authorization_endpoint", "jwks_uri"} {
-			check(t, strings.HasPrefix(doc[k].(string), e.AuthURL()+"/"), "%s = %v", k, doc[k])
+			require.True(t, strings.HasPrefix(doc[k].(string), e.AuthURL()+"/"), "%s = %v", k, doc[k])
 		}
 	}
 	resp, err := e.HTTPClient().Get(e.AuthURL() + "/fabrikam.onmicrosoft.com/v2.0/.well-known/openid-configuration")
-	noErr(t, err)
+	require.NoError(t, err)
 	resp.Body.Close()
-	eq(t, http.StatusBadRequest, resp.StatusCode)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	resp, err = e.HTTPClient().Get(e.AuthURL() + "/common/discovery/instance?api-version=1.1&authorization_endpoint=" + url.QueryEscape(e.AuthURL()+"/"+e.Organization()+"/oauth2/v2.0/authorize"))
-	noErr(t, err)
+	require.NoError(t, err)
 	resp.Body.Close()
-	eq(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
 func TestClientAssertion(t *testing.T) {
@@ -102,9 +103,9 @@ func TestClientAssertion(t *testing.T) {
 	e := setup(t, Options{Records: 1, Profile: ProfileIdeal})
 	a := e.apps[0]
 	foreignKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	noErr(t, err)
+	require.NoError(t, err)
 	foreign, err := newApp("foreign", a.clientID, true)
-	noErr(t, err)
+	require.NoError(t, err)
 	empty := ""
 	replayed := "fixed-jti-" + a.clientID
 	cases := []struct {
@@ -144,24 +145,24 @@ func TestClientAssertion(t *testing.T) {
 				form.Set("scope", tc.scope)
 			}
 			status, body := e.tokenRequest(t, firstNonEmpty(tc.tenant, e.Organization()), form)
-			eq(t, tc.status, status, "%v", body)
+			require.Equal(t, tc.status, status, "%v", body)
 			if tc.status == 200 {
-				check(t, body["access_token"] != "", "no token")
-				eq(t, "Bearer", body["token_type"])
+				require.True(t, body["access_token"] != "", "no token")
+				require.Equal(t, "Bearer", body["token_type"])
 				return
 			}
 			codes, _ := body["error_codes"].([]any)
-			check(t, len(codes) == 1 && int(codes[0].(float64)) == tc.code, "codes %v, want %d: %v", codes, tc.code, body["error_description"])
-			check(t, strings.HasPrefix(body["error_description"].(string), "AADSTS"), body["error_description"])
+			require.True(t, len(codes) == 1 && int(codes[0].(float64)) == tc.code, "codes %v, want %d: %v", codes, tc.code, body["error_description"])
+			require.True(t, strings.HasPrefix(body["error_description"].(string), "AADSTS"), body["error_description"])
 			for _, k := range []string{"error", "timestamp", "trace_id", "correlation_id"} {
-				check(t, body[k] != nil && body[k] != "", "missing %s", k)
+				require.True(t, body[k] != nil && body[k] != "", "missing %s", k)
 			}
 		})
 	}
 	t.Run("malformed assertion", func(t *testing.T) {
 		status, body := e.tokenRequest(t, e.Organization(), e.tokenForm(a.clientID, "not.a.jwt"))
-		eq(t, 400, status)
-		eq(t, float64(aadMalformed), body["error_codes"].([]any)[0])
+		require.Equal(t, 400, status)
+		require.Equal(t, float64(aadMalformed), body["error_codes"].([]any)[0])
 	})
 }
 
@@ -176,9 +177,9 @@ func TestInvokeCommandRefusesBadTokens(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := e.invoke1(t, tok, window(now.Add(-time.Hour), now))
-			eq(t, http.StatusUnauthorized, res.Status)
-			check(t, strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer "), res.Header)
-			check(t, res.Err != nil && res.Err.Code != "", "%s", res.Raw)
+			require.Equal(t, http.StatusUnauthorized, res.Status)
+			require.True(t, strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer "), res.Header)
+			require.True(t, res.Err != nil && res.Err.Code != "", "%s", res.Raw)
 		})
 	}
 }
@@ -187,6 +188,6 @@ func TestTokenErrorFault(t *testing.T) {
 	e := setup(t, Options{Records: 1, Faults: map[string]float64{FaultTokenError: 1}})
 	a := e.apps[0]
 	status, body := e.tokenRequest(t, e.Organization(), e.tokenForm(a.clientID, e.buildAssertion(t, a, assertionSpec{})))
-	eq(t, http.StatusInternalServerError, status, "%v", body)
-	eq(t, 1, e.Stats().Faults[FaultTokenError])
+	require.Equal(t, http.StatusInternalServerError, status, "%v", body)
+	require.Equal(t, 1, e.Stats().Faults[FaultTokenError])
 }

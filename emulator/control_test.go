@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestControlEndpoints(t *testing.T) {
@@ -13,14 +15,14 @@ func TestControlEndpoints(t *testing.T) {
 	e := setup(t, Options{Records: 800, Days: 1, Seed: 3, IngestionDelay: time.Hour, Clock: func() time.Time { return now }})
 	get := func(path string, v any) int {
 		resp, err := e.HTTPClient().Get(e.URL() + path)
-		noErr(t, err)
+		require.NoError(t, err)
 		defer resp.Body.Close()
-		noErr(t, json.NewDecoder(resp.Body).Decode(v))
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
 		return resp.StatusCode
 	}
 	post := func(path string) int {
 		resp, err := e.HTTPClient().Post(e.URL()+path, "", nil)
-		noErr(t, err)
+		require.NoError(t, err)
 		resp.Body.Close()
 		return resp.StatusCode
 	}
@@ -29,17 +31,17 @@ func TestControlEndpoints(t *testing.T) {
 		Count int
 		IDs   []string `json:"ids"`
 	}
-	eq(t, 200, get("/_emulator/ground-truth?"+q.Encode(), &gt))
+	require.Equal(t, 200, get("/_emulator/ground-truth?"+q.Encode(), &gt))
 	want := e.GroundTruth(Query{Start: now.Add(-48 * time.Hour), End: now, Operations: []string{"UserLoggedIn", "FileAccessed"}})
-	eq(t, len(want), gt.Count)
-	eq(t, want, gt.IDs)
+	require.Equal(t, len(want), gt.Count)
+	require.Equal(t, want, gt.IDs)
 
-	eq(t, 200, post("/_emulator/clock?now="+now.Add(3*time.Hour).Format(time.RFC3339)))
-	eq(t, now.Add(3*time.Hour), e.Now())
-	eq(t, 200, get("/_emulator/ground-truth?"+q.Encode(), &gt))
-	check(t, gt.Count > len(want), "records ingested after the clock moved: %d vs %d", gt.Count, len(want))
-	eq(t, 200, post("/_emulator/release?all=true"))
-	eq(t, 0, len(e.Pending()))
+	require.Equal(t, 200, post("/_emulator/clock?now="+now.Add(3*time.Hour).Format(time.RFC3339)))
+	require.Equal(t, now.Add(3*time.Hour), e.Now())
+	require.Equal(t, 200, get("/_emulator/ground-truth?"+q.Encode(), &gt))
+	require.True(t, gt.Count > len(want), "records ingested after the clock moved: %d vs %d", gt.Count, len(want))
+	require.Equal(t, 200, post("/_emulator/release?all=true"))
+	require.Equal(t, 0, len(e.Pending()))
 	var st Stats
-	eq(t, http.StatusOK, get("/_emulator/stats", &st))
+	require.Equal(t, http.StatusOK, get("/_emulator/stats", &st))
 }

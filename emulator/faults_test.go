@@ -10,15 +10,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // rawInvoke posts a search and returns the response, its body, or the transport error.
 func (e *Emulator) rawInvoke(t *testing.T, token string, params map[string]any) (*http.Response, []byte, error) {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": searchCmdlet, "Parameters": params}})
-	noErr(t, err)
+	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodPost, e.URL()+"/adminapi/beta/"+e.Organization()+"/InvokeCommand", bytes.NewReader(body))
-	noErr(t, err)
+	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := e.HTTPClient().Do(req)
@@ -40,29 +42,33 @@ func TestEachFault(t *testing.T) {
 		status int
 		check  func(t *testing.T, resp *http.Response, body []byte)
 	}{
-		{FaultThrottle, 429, func(t *testing.T, resp *http.Response, _ []byte) { eq(t, "1", resp.Header.Get("Retry-After")) }},
-		{FaultThrottleNoRetryAfter, 429, func(t *testing.T, resp *http.Response, _ []byte) { eq(t, "", resp.Header.Get("Retry-After")) }},
+		{FaultThrottle, 429, func(t *testing.T, resp *http.Response, _ []byte) {
+			require.Equal(t, "1", resp.Header.Get("Retry-After"))
+		}},
+		{FaultThrottleNoRetryAfter, 429, func(t *testing.T, resp *http.Response, _ []byte) {
+			require.Equal(t, "", resp.Header.Get("Retry-After"))
+		}},
 		{FaultConcurrency, 429, func(t *testing.T, _ *http.Response, body []byte) {
-			check(t, strings.Contains(string(body), "maximum number of concurrent requests per tenant"), "%s", body)
+			require.True(t, strings.Contains(string(body), "maximum number of concurrent requests per tenant"), "%s", body)
 		}},
 		{FaultServerError, 500, func(t *testing.T, _ *http.Response, body []byte) {
 			var eb exoError
-			noErr(t, json.Unmarshal(body, &eb))
-			check(t, eb.Error.Code != "" && eb.Error.Message != "", "%s", body)
+			require.NoError(t, json.Unmarshal(body, &eb))
+			require.True(t, eb.Error.Code != "" && eb.Error.Message != "", "%s", body)
 		}},
 		{FaultBadGateway, 502, nil},
 		{FaultUnavailable, 503, nil},
 		{FaultGatewayTimeout, 504, nil},
 		{FaultTruncate, 200, func(t *testing.T, _ *http.Response, body []byte) {
-			check(t, len(body) > 10 && !json.Valid(body), "body should be cut mid-JSON: %s", body)
+			require.True(t, len(body) > 10 && !json.Valid(body), "body should be cut mid-JSON: %s", body)
 		}},
 		{FaultBogusPage, 200, func(t *testing.T, _ *http.Response, body []byte) {
 			var page struct{ Value []row }
-			noErr(t, json.Unmarshal(body, &page))
-			eq(t, 10, len(page.Value))
+			require.NoError(t, json.Unmarshal(body, &page))
+			require.Equal(t, 10, len(page.Value))
 			for _, r := range page.Value {
-				eq(t, -1, r.index())
-				eq(t, 0, r.count())
+				require.Equal(t, -1, r.index())
+				require.Equal(t, 0, r.count())
 			}
 		}},
 	}
@@ -70,23 +76,23 @@ func TestEachFault(t *testing.T) {
 		t.Run(tc.fault, func(t *testing.T) {
 			e.InjectNext(tc.fault)
 			resp, body, err := e.rawInvoke(t, tok, p)
-			noErr(t, err)
-			eq(t, tc.status, resp.StatusCode, "%s", body)
+			require.NoError(t, err)
+			require.Equal(t, tc.status, resp.StatusCode, "%s", body)
 			if tc.check != nil {
 				tc.check(t, resp, body)
 			}
-			eq(t, 1, e.Stats().Faults[tc.fault])
+			require.Equal(t, 1, e.Stats().Faults[tc.fault])
 			// The next call is clean.
 			resp, body, err = e.rawInvoke(t, tok, p)
-			noErr(t, err)
-			eq(t, 200, resp.StatusCode, "%s", body)
+			require.NoError(t, err)
+			require.Equal(t, 200, resp.StatusCode, "%s", body)
 		})
 	}
 	t.Run(FaultReset, func(t *testing.T) {
 		e.InjectNext(FaultReset)
 		_, _, err := e.rawInvoke(t, tok, p)
-		check(t, err != nil, "a reset connection must fail the call")
-		eq(t, 1, e.Stats().Faults[FaultReset])
+		require.True(t, err != nil, "a reset connection must fail the call")
+		require.Equal(t, 1, e.Stats().Faults[FaultReset])
 	})
 	t.Run(FaultReset+" over HTTP/1.1", func(t *testing.T) {
 		h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.CertPool()}}}
@@ -98,12 +104,12 @@ func TestEachFault(t *testing.T) {
 		}
 		e.InjectNext(FaultReset)
 		_, err := post()
-		check(t, err != nil, "a reset connection must fail the call")
+		require.True(t, err != nil, "a reset connection must fail the call")
 		resp, err := post()
-		noErr(t, err)
+		require.NoError(t, err)
 		resp.Body.Close()
-		eq(t, "HTTP/1.1", resp.Proto)
-		eq(t, 200, resp.StatusCode)
+		require.Equal(t, "HTTP/1.1", resp.Proto)
+		require.Equal(t, 200, resp.StatusCode)
 	})
 }
 
@@ -121,7 +127,7 @@ func TestDuplicateAndBogusPagesInSessions(t *testing.T) {
 		page1 := e.fullPage(t, tok, p)
 		e.InjectNext(FaultDuplicate)
 		page2 := e.fullPage(t, tok, p)
-		eq(t, 100, len(page2), "a page with duplicates is still full")
+		require.Equal(t, 100, len(page2), "a page with duplicates is still full")
 		inFirst := map[string]bool{}
 		for _, r := range page1 {
 			inFirst[r.Identity] = true
@@ -132,7 +138,7 @@ func TestDuplicateAndBogusPagesInSessions(t *testing.T) {
 				repeated++
 			}
 		}
-		eq(t, 20, repeated)
+		require.Equal(t, 20, repeated)
 		rows := len(page1) + len(page2)
 		for {
 			page := e.fullPage(t, tok, p)
@@ -141,18 +147,18 @@ func TestDuplicateAndBogusPagesInSessions(t *testing.T) {
 				break
 			}
 		}
-		eq(t, total+20, rows)
+		require.Equal(t, total+20, rows)
 	})
 	t.Run("bogus pages: ResultIndex -1, then empty mid-session", func(t *testing.T) {
 		p := session("bogus")
-		eq(t, 100, len(e.fullPage(t, tok, p)))
+		require.Equal(t, 100, len(e.fullPage(t, tok, p)))
 		e.InjectNext(FaultBogusPage, FaultBogusPage)
 		bogus := e.fullPage(t, tok, p)
-		eq(t, 100, len(bogus))
-		eq(t, -1, bogus[0].index())
-		eq(t, 0, len(e.fullPage(t, tok, p)), "an empty page mid-session")
+		require.Equal(t, 100, len(bogus))
+		require.Equal(t, -1, bogus[0].index())
+		require.Equal(t, 0, len(e.fullPage(t, tok, p)), "an empty page mid-session")
 		next := e.fullPage(t, tok, p)
-		eq(t, 301, next[0].index(), "the rows of both pages are lost to the session")
+		require.Equal(t, 301, next[0].index(), "the rows of both pages are lost to the session")
 	})
 }
 
@@ -164,18 +170,18 @@ func TestFaultRatesAreSeededAndDeterministic(t *testing.T) {
 		var out []int
 		for range 100 {
 			resp, _, err := e.rawInvoke(t, tok, with(window(first, last.Add(time.Second)), "ResultSize", 1))
-			noErr(t, err)
+			require.NoError(t, err)
 			out = append(out, resp.StatusCode)
 		}
 		return out
 	}
 	a, b := statuses(5), statuses(5)
-	eq(t, a, b)
+	require.Equal(t, a, b)
 	count := map[int]int{}
 	for _, s := range a {
 		count[s]++
 	}
-	check(t, count[500] >= 15 && count[500] <= 45 && count[429] >= 3 && count[429] <= 20, "%v", count)
+	require.True(t, count[500] >= 15 && count[500] <= 45 && count[429] >= 3 && count[429] <= 20, "%v", count)
 }
 
 func TestNoFaultsByDefault(t *testing.T) {
@@ -187,11 +193,11 @@ func TestNoFaultsByDefault(t *testing.T) {
 	seen := map[string]bool{}
 	for range 8 {
 		for _, r := range e.fullPage(t, tok, p) {
-			check(t, !seen[r.Identity], "duplicate %s without faults", r.Identity)
+			require.True(t, !seen[r.Identity], "duplicate %s without faults", r.Identity)
 			seen[r.Identity] = true
 		}
 	}
-	eq(t, 0, len(e.Stats().Faults))
+	require.Equal(t, 0, len(e.Stats().Faults))
 }
 
 func TestLatencyAndTenantConcurrency(t *testing.T) {
@@ -201,9 +207,9 @@ func TestLatencyAndTenantConcurrency(t *testing.T) {
 	p := with(window(first, last.Add(time.Second)), "ResultSize", 1)
 	start := time.Now()
 	resp, _, err := e.rawInvoke(t, tok, p)
-	noErr(t, err)
-	eq(t, 200, resp.StatusCode)
-	check(t, time.Since(start) >= time.Second, "latency not applied")
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode)
+	require.True(t, time.Since(start) >= time.Second, "latency not applied")
 
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -231,16 +237,16 @@ func TestLatencyAndTenantConcurrency(t *testing.T) {
 	close(ready)
 	wg.Wait()
 	// Arrival times vary on a loaded machine; what must hold is that the limit was enforced.
-	check(t, codes[200] >= 2 && codes[429] >= 1 && codes[200]+codes[429] == 6, "%v", codes)
+	require.True(t, codes[200] >= 2 && codes[429] >= 1 && codes[200]+codes[429] == 6, "%v", codes)
 	for _, b := range bodies {
-		check(t, strings.Contains(b, "maximum number of concurrent requests per tenant"), b)
+		require.True(t, strings.Contains(b, "maximum number of concurrent requests per tenant"), b)
 	}
-	eq(t, 2, e.Stats().MaxInFlight)
+	require.Equal(t, 2, e.Stats().MaxInFlight)
 }
 
 func TestUnknownFaultIsRefused(t *testing.T) {
 	_, err := Start(Options{Records: 1, Faults: map[string]float64{"meteor": 0.5}})
-	check(t, err != nil && strings.Contains(err.Error(), "meteor"), "%v", err)
+	require.True(t, err != nil && strings.Contains(err.Error(), "meteor"), "%v", err)
 	_, err = Start(Options{Records: 1, Faults: map[string]float64{FaultServerError: 0.7, FaultThrottle: 0.6}})
-	check(t, err != nil, "rates above 1 in total")
+	require.True(t, err != nil, "rates above 1 in total")
 }

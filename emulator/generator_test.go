@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // topLevelKeys lists an object's keys in order, duplicates included.
@@ -12,15 +14,15 @@ func topLevelKeys(t *testing.T, b []byte) []string {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	tok, err := dec.Token()
-	noErr(t, err)
-	eq(t, json.Delim('{'), tok)
+	require.NoError(t, err)
+	require.Equal(t, json.Delim('{'), tok)
 	var keys []string
 	for dec.More() {
 		k, err := dec.Token()
-		noErr(t, err)
+		require.NoError(t, err)
 		keys = append(keys, k.(string))
 		var skip json.RawMessage
-		noErr(t, dec.Decode(&skip))
+		require.NoError(t, dec.Decode(&skip))
 	}
 	return keys
 }
@@ -39,33 +41,33 @@ func TestGeneratedRecordsAgreeWithTheirIndex(t *testing.T) {
 		keys := topLevelKeys(t, text)
 		seen := map[string]bool{}
 		for _, k := range keys {
-			check(t, !seen[k], "duplicate key %s in %s", k, text)
+			require.True(t, !seen[k], "duplicate key %s in %s", k, text)
 			seen[k] = true
 		}
 		var rec map[string]any
-		noErr(t, json.Unmarshal(text, &rec))
+		require.NoError(t, json.Unmarshal(text, &rec))
 		k := st.kinds[m.kind]
-		eq(t, st.id(m), rec["Id"])
-		eq(t, k.op, rec["Operation"])
-		eq(t, float64(k.recordType), rec["RecordType"])
-		eq(t, k.workload, rec["Workload"])
-		eq(t, st.users[m.user], rec["UserId"])
-		eq(t, time.Unix(m.t, 0).UTC().Format(timeLayout), rec["CreationTime"])
+		require.Equal(t, st.id(m), rec["Id"])
+		require.Equal(t, k.op, rec["Operation"])
+		require.Equal(t, float64(k.recordType), rec["RecordType"])
+		require.Equal(t, k.workload, rec["Workload"])
+		require.Equal(t, st.users[m.user], rec["UserId"])
+		require.Equal(t, time.Unix(m.t, 0).UTC().Format(timeLayout), rec["CreationTime"])
 		if obj := st.objects[m.obj]; obj != "" {
-			eq(t, obj, rec["ObjectId"])
+			require.Equal(t, obj, rec["ObjectId"])
 		} else {
-			check(t, rec["ObjectId"] == nil, "ObjectId %v not indexed", rec["ObjectId"])
+			require.True(t, rec["ObjectId"] == nil, "ObjectId %v not indexed", rec["ObjectId"])
 		}
 		ip := st.ips[m.ip]
 		for _, f := range []string{"ClientIP", "ActorIpAddress", "ClientIPAddress"} {
 			if v, ok := rec[f]; ok {
-				eq(t, ip, v, "%s of %s", f, text)
+				require.Equal(t, ip, v, "%s of %s", f, text)
 			}
 		}
 		if ip != "" {
-			check(t, rec["ClientIP"] == ip || rec["ActorIpAddress"] == ip || rec["ClientIPAddress"] == ip, "indexed IP %s missing from %s", ip, text)
+			require.True(t, rec["ClientIP"] == ip || rec["ActorIpAddress"] == ip || rec["ClientIPAddress"] == ip, "indexed IP %s missing from %s", ip, text)
 		}
 	}
 	inHot := e.GroundTruth(Query{Start: hot, End: hot.Add(time.Minute), Operations: []string{"New-InboxRule"}})
-	check(t, len(inHot) >= 50, "hot minute holds %d New-InboxRule records", len(inHot))
+	require.True(t, len(inHot) >= 50, "hot minute holds %d New-InboxRule records", len(inHot))
 }

@@ -6,24 +6,23 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
 )
 
 // setup starts an emulator for one test and closes it afterwards.
 func setup(t *testing.T, opts Options) *Emulator {
 	t.Helper()
 	e, err := Start(opts)
-	noErr(t, err)
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = e.Close() })
 	return e
 }
@@ -85,7 +84,7 @@ func (e *Emulator) buildAssertion(t *testing.T, a *app, s assertionSpec) string 
 		key = s.key
 	}
 	out, err := tok.SignedString(crypto.Signer(key))
-	noErr(t, err)
+	require.NoError(t, err)
 	return out
 }
 
@@ -100,10 +99,10 @@ func firstNonEmpty(a, b string) string {
 func (e *Emulator) tokenRequest(t *testing.T, tenantSeg string, form url.Values) (int, map[string]any) {
 	t.Helper()
 	resp, err := e.HTTPClient().PostForm(e.AuthURL()+"/"+tenantSeg+"/oauth2/v2.0/token", form)
-	noErr(t, err)
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	var body map[string]any
-	noErr(t, json.NewDecoder(resp.Body).Decode(&body))
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 	return resp.StatusCode, body
 }
 
@@ -122,7 +121,7 @@ func (e *Emulator) accessToken(t *testing.T, i int) string {
 	t.Helper()
 	a := e.apps[i]
 	status, body := e.tokenRequest(t, e.tenant.domain, e.tokenForm(a.clientID, e.buildAssertion(t, a, assertionSpec{})))
-	eq(t, http.StatusOK, status, "%v", body)
+	require.Equal(t, http.StatusOK, status, "%v", body)
 	return body["access_token"].(string)
 }
 
@@ -167,7 +166,7 @@ func asInt(v any) int {
 func (r row) audit(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
-	noErr(t, json.Unmarshal([]byte(r.AuditData), &m))
+	require.NoError(t, json.Unmarshal([]byte(r.AuditData), &m))
 	return m
 }
 
@@ -176,29 +175,29 @@ func (r row) audit(t *testing.T) map[string]any {
 func (e *Emulator) invokeAt(t *testing.T, token, target string, params map[string]any) invokeResult {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": searchCmdlet, "Parameters": params}})
-	noErr(t, err)
+	require.NoError(t, err)
 	if target == "" {
 		target = e.URL() + "/adminapi/beta/" + e.tenant.domain + "/InvokeCommand"
 	}
 	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	noErr(t, err)
+	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CmdletName", searchCmdlet)
 	req.Header.Set("X-ResponseFormat", "json")
 	req.Header.Set("X-AnchorMailbox", "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@"+e.tenant.domain)
 	resp, err := e.HTTPClient().Do(req)
-	noErr(t, err)
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	noErr(t, err)
+	require.NoError(t, err)
 	res := invokeResult{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	if resp.StatusCode == http.StatusOK {
 		var page struct {
 			Value    []row  `json:"value"`
 			NextLink string `json:"@odata.nextLink"`
 		}
-		noErr(t, json.Unmarshal(raw, &page), "%s", raw)
+		require.NoError(t, json.Unmarshal(raw, &page), "%s", raw)
 		res.Rows, res.NextLink = page.Value, page.NextLink
 	} else if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		// A live 403 is NUL bytes under a JSON content type: Err stays nil then.
@@ -219,11 +218,11 @@ func (e *Emulator) invoke1(t *testing.T, token string, params map[string]any) in
 func (e *Emulator) fullPage(t *testing.T, token string, params map[string]any) []row {
 	t.Helper()
 	res := e.invoke1(t, token, params)
-	eq(t, http.StatusOK, res.Status, "%s", res.Raw)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
 	rows := res.Rows
 	for res.NextLink != "" {
 		res = e.invokeAt(t, token, res.NextLink, params)
-		eq(t, http.StatusOK, res.Status, "%s", res.Raw)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
 		rows = append(rows, res.Rows...)
 	}
 	return rows
@@ -250,41 +249,6 @@ func with(p map[string]any, kv ...any) map[string]any {
 		out[kv[i].(string)] = kv[i+1]
 	}
 	return out
-}
-
-// noErr stops the test on an unexpected error (the standard library only: testify's assert
-// pulls in a YAML module that go.sum lacks).
-func noErr(t testing.TB, err error, msg ...any) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v %s", err, fmtMsg(msg))
-	}
-}
-
-// eq stops the test unless got equals want.
-func eq(t testing.TB, want, got any, msg ...any) {
-	t.Helper()
-	if !reflect.DeepEqual(want, got) {
-		t.Fatalf("want %#v, got %#v %s", want, got, fmtMsg(msg))
-	}
-}
-
-// check stops the test unless cond holds.
-func check(t testing.TB, cond bool, msg ...any) {
-	t.Helper()
-	if !cond {
-		t.Fatalf("check failed: %s", fmtMsg(msg))
-	}
-}
-
-func fmtMsg(msg []any) string {
-	if len(msg) == 0 {
-		return ""
-	}
-	if f, ok := msg[0].(string); ok {
-		return fmt.Sprintf(f, msg[1:]...)
-	}
-	return fmt.Sprint(msg...)
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

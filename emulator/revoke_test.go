@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestTokenIssuedAndRevoke: the hook sees every access token issued; RevokeTokens makes the
@@ -20,16 +22,16 @@ func TestTokenIssuedAndRevoke(t *testing.T) {
 	now := time.Now()
 	old := e.accessToken(t, 0)
 	mu.Lock()
-	eq(t, []string{old}, issued)
+	require.Equal(t, []string{old}, issued)
 	mu.Unlock()
-	eq(t, http.StatusOK, e.invoke1(t, old, window(now.Add(-time.Hour), now)).Status)
+	require.Equal(t, http.StatusOK, e.invoke1(t, old, window(now.Add(-time.Hour), now)).Status)
 
 	e.RevokeTokens()
-	eq(t, http.StatusUnauthorized, e.invoke1(t, old, window(now.Add(-time.Hour), now)).Status)
+	require.Equal(t, http.StatusUnauthorized, e.invoke1(t, old, window(now.Add(-time.Hour), now)).Status)
 	fresh := e.accessToken(t, 0)
-	eq(t, http.StatusOK, e.invoke1(t, fresh, window(now.Add(-time.Hour), now)).Status)
+	require.Equal(t, http.StatusOK, e.invoke1(t, fresh, window(now.Add(-time.Hour), now)).Status)
 	mu.Lock()
-	eq(t, 2, len(issued))
+	require.Equal(t, 2, len(issued))
 	mu.Unlock()
 }
 
@@ -39,5 +41,5 @@ func TestDropInjected(t *testing.T) {
 	e.InjectNext(FaultServerError, FaultServerError)
 	e.DropInjected()
 	now := time.Now()
-	eq(t, http.StatusOK, e.invoke1(t, e.accessToken(t, 0), window(now.Add(-time.Hour), now)).Status)
+	require.Equal(t, http.StatusOK, e.invoke1(t, e.accessToken(t, 0), window(now.Add(-time.Hour), now)).Status)
 }

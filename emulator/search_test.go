@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fixedRecord is an AuditData record at a given time, for boundary tests.
@@ -46,13 +48,13 @@ func TestResultSize(t *testing.T) {
 			}
 			if tc.status != 200 {
 				res := e.invoke1(t, tok, p)
-				eq(t, tc.status, res.Status, "%s", res.Raw)
-				check(t, strings.Contains(res.Err.Message, tc.msg), res.Err.Message)
-				check(t, len(res.Err.Details) == 1 && res.Err.Details[0].Message != "", "%s", res.Raw)
+				require.Equal(t, tc.status, res.Status, "%s", res.Raw)
+				require.True(t, strings.Contains(res.Err.Message, tc.msg), res.Err.Message)
+				require.True(t, len(res.Err.Details) == 1 && res.Err.Details[0].Message != "", "%s", res.Raw)
 				return
 			}
 			rows := e.fullPage(t, tok, p)
-			eq(t, tc.rows, len(rows))
+			require.Equal(t, tc.rows, len(rows))
 		})
 	}
 }
@@ -65,11 +67,11 @@ func TestNewestFirstWithoutSession(t *testing.T) {
 	q := Query{Start: first, End: last.Add(time.Second)}
 	truth := e.GroundTruth(q)
 	rows := e.fullPage(t, tok, with(window(q.Start, q.End), "ResultSize", 2500))
-	eq(t, truth[:2500], ids(rows))
+	require.Equal(t, truth[:2500], ids(rows))
 	for i, r := range rows {
-		eq(t, i+1, r.index())
-		eq(t, len(truth), r.count())
-		eq(t, r.Identity, r.audit(t)["Id"])
+		require.Equal(t, i+1, r.index())
+		require.Equal(t, len(truth), r.count())
+		require.Equal(t, r.Identity, r.audit(t)["Id"])
 	}
 }
 
@@ -100,7 +102,7 @@ func TestDateBounds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := setup(t, Options{DatasetRecords: recs, EndDateInclusive: tc.inclusive, Profile: ProfileIdeal})
 			rows := e.fullPage(t, e.accessToken(t, 0), map[string]any{"StartDate": tc.start, "EndDate": tc.end})
-			eq(t, tc.want, append([]string{}, ids(rows)...))
+			require.Equal(t, tc.want, append([]string{}, ids(rows)...))
 		})
 	}
 	t.Run("refusals", func(t *testing.T) {
@@ -113,8 +115,8 @@ func TestDateBounds(t *testing.T) {
 			{},
 		} {
 			res := e.invoke1(t, tok, p)
-			eq(t, http.StatusBadRequest, res.Status)
-			check(t, strings.Contains(res.Err.Message, "missing mandatory parameters"), res.Err.Message)
+			require.Equal(t, http.StatusBadRequest, res.Status)
+			require.True(t, strings.Contains(res.Err.Message, "missing mandatory parameters"), res.Err.Message)
 		}
 		for _, p := range []map[string]any{
 			{"StartDate": "2026-03-02T00:00:00Z", "EndDate": "2026-03-01T00:00:00Z"},
@@ -124,7 +126,7 @@ func TestDateBounds(t *testing.T) {
 			{"StartDate": "2026-03-01T00:00:00Z", "EndDate": "2026-03-02T00:00:00Z", "SessionId": "x", "SessionCommand": "ReturnEverything"},
 		} {
 			res := e.invoke1(t, tok, p)
-			eq(t, http.StatusBadRequest, res.Status, "%v", p)
+			require.Equal(t, http.StatusBadRequest, res.Status, "%v", p)
 		}
 	})
 }
@@ -141,7 +143,7 @@ func TestFilters(t *testing.T) {
 		for _, id := range e.GroundTruth(Query{Start: base.Start, End: base.End, Operations: []string{op}}) {
 			b, _ := e.Record(id)
 			var m map[string]any
-			noErr(t, json.Unmarshal(b, &m))
+			require.NoError(t, json.Unmarshal(b, &m))
 			return m
 		}
 		t.Fatalf("no %s record", op)
@@ -189,24 +191,24 @@ func TestFilters(t *testing.T) {
 			q := tc.query
 			q.Start, q.End = base.Start, base.End
 			truth := e.GroundTruth(q)
-			check(t, len(truth) > 0 && len(truth) < e.Len(), "ground truth has %d of %d", len(truth), e.Len())
+			require.True(t, len(truth) > 0 && len(truth) < e.Len(), "ground truth has %d of %d", len(truth), e.Len())
 			rows := e.fullPage(t, tok, with(with(window(base.Start, base.End), "ResultSize", 5000), flatten(tc.params)...))
-			eq(t, truth[:min(len(truth), 5000)], ids(rows))
+			require.Equal(t, truth[:min(len(truth), 5000)], ids(rows))
 			for _, r := range rows {
-				check(t, tc.holds(r.audit(t)), "row %s does not satisfy the filter", r.AuditData)
+				require.True(t, tc.holds(r.audit(t)), "row %s does not satisfy the filter", r.AuditData)
 			}
 			req, _ := e.LastRequest()
-			check(t, strings.HasSuffix(req.Header.Get("X-AnchorMailbox"), "@"+e.Organization()), "%v", req.Header)
-			eq(t, searchCmdlet, req.CmdletName)
+			require.True(t, strings.HasSuffix(req.Header.Get("X-AnchorMailbox"), "@"+e.Organization()), "%v", req.Header)
+			require.Equal(t, searchCmdlet, req.CmdletName)
 			for k := range tc.params {
-				check(t, req.Parameters[k] != nil, "parameter %s did not reach the request", k)
+				require.True(t, req.Parameters[k] != nil, "parameter %s did not reach the request", k)
 			}
 		})
 	}
 	t.Run("unknown RecordType is refused", func(t *testing.T) {
 		res := e.invoke1(t, tok, with(window(base.Start, base.End), "RecordType", "NoSuchType"))
-		eq(t, http.StatusBadRequest, res.Status)
-		check(t, strings.Contains(res.Err.Message, "RecordType"), res.Err.Message)
+		require.Equal(t, http.StatusBadRequest, res.Status)
+		require.True(t, strings.Contains(res.Err.Message, "RecordType"), res.Err.Message)
 	})
 }
 
@@ -234,18 +236,18 @@ func TestLargeSetSession(t *testing.T) {
 		sizes = append(sizes, len(rows))
 		all = append(all, rows...)
 	}
-	eq(t, []int{1000, 1000, len(truth) - 2000, 0, 0}, sizes)
+	require.Equal(t, []int{1000, 1000, len(truth) - 2000, 0, 0}, sizes)
 	for i, r := range all {
-		eq(t, i+1, r.index())
-		eq(t, len(truth), r.count())
+		require.Equal(t, i+1, r.index())
+		require.Equal(t, len(truth), r.count())
 	}
 	got := ids(all)
 	sorted := slices.Clone(got)
 	slices.Sort(sorted)
 	want := slices.Clone(truth)
 	slices.Sort(want)
-	eq(t, want, sorted, "a session returns every matching record once")
-	check(t, !slices.Equal(got, truth), "ReturnLargeSet pages must not come sorted")
+	require.Equal(t, want, sorted, "a session returns every matching record once")
+	require.True(t, !slices.Equal(got, truth), "ReturnLargeSet pages must not come sorted")
 
 	t.Run("preview pages are sorted", func(t *testing.T) {
 		pp := with(window(q.Start, q.End), "ResultSize", 1000, "SessionId", "preview-1", "SessionCommand", "ReturnNextPreviewPage")
@@ -253,7 +255,7 @@ func TestLargeSetSession(t *testing.T) {
 		for range 3 {
 			got = append(got, ids(e.fullPage(t, tok, pp))...)
 		}
-		eq(t, truth, got)
+		require.Equal(t, truth, got)
 	})
 }
 
@@ -264,7 +266,7 @@ func capSetup(t *testing.T) (e *Emulator, q Query, inTruth map[string]bool) {
 	e = setup(t, Options{Records: 100, Days: 1, Seed: 2, Profile: ProfileIdeal, Hotspots: []Hotspot{{Start: hot, Duration: time.Hour, Count: 60000}}})
 	q = Query{Start: hot, End: hot.Add(time.Hour)}
 	truth := e.GroundTruth(q)
-	check(t, len(truth) >= 60000, "hot hour holds %d", len(truth))
+	require.True(t, len(truth) >= 60000, "hot hour holds %d", len(truth))
 	inTruth = map[string]bool{}
 	for _, id := range truth {
 		inTruth[id] = true
@@ -277,22 +279,22 @@ func TestSessionCapAt50000(t *testing.T) {
 	t.Run("session holds 50,000 distinct matches", func(t *testing.T) {
 		sr := &searchRequest{q: q, resultSize: 5000, sessionID: "cap-internal", sessionCommand: "ReturnLargeSet"}
 		s := e.session(sr)
-		eq(t, largeSetCap, len(s.order))
+		require.Equal(t, largeSetCap, len(s.order))
 		distinct := map[int32]bool{}
 		for _, p := range s.order {
 			distinct[p] = true
-			check(t, inTruth[e.store.id(&e.store.recs[p])], "position %d is not a match", p)
+			require.True(t, inTruth[e.store.id(&e.store.recs[p])], "position %d is not a match", p)
 		}
-		eq(t, largeSetCap, len(distinct))
+		require.Equal(t, largeSetCap, len(distinct))
 		s.cursor = largeSetCap - 5000
 		spec := e.selectRows(sr, "")
 		last := e.render(spec, 0, len(spec.pos))
-		eq(t, 5000, len(last))
+		require.Equal(t, 5000, len(last))
 		var r row
-		noErr(t, json.Unmarshal(last[len(last)-1], &r))
-		eq(t, largeSetCap, r.index())
-		eq(t, largeSetCap, r.count())
-		eq(t, 0, len(e.selectRows(sr, "").pos), "past its last row a session answers empty pages")
+		require.NoError(t, json.Unmarshal(last[len(last)-1], &r))
+		require.Equal(t, largeSetCap, r.index())
+		require.Equal(t, largeSetCap, r.count())
+		require.Equal(t, 0, len(e.selectRows(sr, "").pos), "past its last row a session answers empty pages")
 	})
 
 }
@@ -312,13 +314,13 @@ func TestSessionCapAt50000ThroughHTTPFullScale(t *testing.T) {
 		}
 		pages++
 		for _, r := range rows {
-			eq(t, largeSetCap, r.count())
+			require.Equal(t, largeSetCap, r.count())
 			seen[r.Identity] = true
 		}
 	}
-	eq(t, 10, pages)
-	eq(t, largeSetCap, len(seen))
-	eq(t, 0, len(e.fullPage(t, tok, p)), "past its last row a session answers empty pages")
+	require.Equal(t, 10, pages)
+	require.Equal(t, largeSetCap, len(seen))
+	require.Equal(t, 0, len(e.fullPage(t, tok, p)), "past its last row a session answers empty pages")
 }
 
 func TestNextLinkSplit(t *testing.T) {
@@ -328,28 +330,28 @@ func TestNextLinkSplit(t *testing.T) {
 	first, last := e.TimeRange()
 	p := with(window(first, last.Add(time.Second)), "ResultSize", 250)
 	res := e.invoke1(t, tok, p)
-	eq(t, 100, len(res.Rows))
-	check(t, strings.HasPrefix(res.NextLink, e.URL()+"/adminapi/beta/"), res.NextLink)
+	require.Equal(t, 100, len(res.Rows))
+	require.True(t, strings.HasPrefix(res.NextLink, e.URL()+"/adminapi/beta/"), res.NextLink)
 	t.Run("a different body is refused", func(t *testing.T) {
 		bad := e.invokeAt(t, tok, res.NextLink, with(p, "ResultSize", 251))
-		eq(t, http.StatusBadRequest, bad.Status)
+		require.Equal(t, http.StatusBadRequest, bad.Status)
 	})
 	res2 := e.invokeAt(t, tok, res.NextLink, p)
-	eq(t, 100, len(res2.Rows))
+	require.Equal(t, 100, len(res2.Rows))
 	res3 := e.invokeAt(t, tok, res2.NextLink, p)
-	eq(t, 50, len(res3.Rows))
-	eq(t, "", res3.NextLink)
+	require.Equal(t, 50, len(res3.Rows))
+	require.Equal(t, "", res3.NextLink)
 	all := append(append(res.Rows, res2.Rows...), res3.Rows...)
 	for i, r := range all {
-		eq(t, i+1, r.index())
+		require.Equal(t, i+1, r.index())
 	}
 	t.Run("a link can be fetched again", func(t *testing.T) {
 		again := e.invokeAt(t, tok, res.NextLink, p)
-		eq(t, http.StatusOK, again.Status)
-		eq(t, ids(res2.Rows), ids(again.Rows))
+		require.Equal(t, http.StatusOK, again.Status)
+		require.Equal(t, ids(res2.Rows), ids(again.Rows))
 	})
 	t.Run("an unknown link is refused", func(t *testing.T) {
-		eq(t, http.StatusBadRequest, e.invokeAt(t, tok, e.URL()+"/adminapi/beta/"+e.Organization()+"/InvokeCommand?$skiptoken=nope", p).Status)
+		require.Equal(t, http.StatusBadRequest, e.invokeAt(t, tok, e.URL()+"/adminapi/beta/"+e.Organization()+"/InvokeCommand?$skiptoken=nope", p).Status)
 	})
 }
 
@@ -359,22 +361,22 @@ func TestRetention(t *testing.T) {
 	e := setup(t, Options{Records: 100, Days: 40, Retention: 30 * 24 * time.Hour, Profile: ProfileIdeal})
 	tok := e.accessToken(t, 0)
 	res := e.invoke1(t, tok, window(now.Add(-31*24*time.Hour), now))
-	eq(t, http.StatusBadRequest, res.Status)
-	check(t, strings.Contains(res.Err.Message, "retention"), res.Err.Message)
-	eq(t, http.StatusOK, e.invoke1(t, tok, window(now.Add(-29*24*time.Hour), now)).Status)
+	require.Equal(t, http.StatusBadRequest, res.Status)
+	require.True(t, strings.Contains(res.Err.Message, "retention"), res.Err.Message)
+	require.Equal(t, http.StatusOK, e.invoke1(t, tok, window(now.Add(-29*24*time.Hour), now)).Status)
 }
 
 func TestSeedRecordFromJSONLines(t *testing.T) {
 	text := `{"Actor":[{"ID":"3fa9f28b-eb0e-463a-ba7b-8089fe9991e2","Type":0},{"ID":"user@example.com","Type":5}],"ActorContextId":"ebac1a16-81bf-449b-8d43-5732c3c1d999","ActorIpAddress":"ClientIP","ApplicationId":"00000002-0000-0ff1-ce00-000000000000","AzureActiveDirectoryEventType":1,"ClientIP":"ClientIP","CreationTime":"2021-01-01T23:59:56","ExtendedProperties":[{"Name":"UserAgent","Value":"python-requests/2.18.4"}],"Id":"8133912e-b888-4849-b8fb-070710b35400","LogonError":"InvalidUserNameOrPassword","ObjectId":"00000002-0000-0ff1-ce00-000000000000","Operation":"UserLoginFailed","OrganizationId":"ebac1a16-81bf-449b-8d43-5732c3c1d999","RecordType":15,"ResultStatus":"Failed","UserId":"user@example.com","UserType":0,"Version":1,"Workload":"AzureActiveDirectory"}`
 	path := filepath.Join(t.TempDir(), "seed.jsonl")
-	noErr(t, os.WriteFile(path, []byte(text+"\n\n"), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(text+"\n\n"), 0o600))
 	e := setup(t, Options{Dataset: path})
 	rows := e.fullPage(t, e.accessToken(t, 0), map[string]any{"StartDate": "01/01/2021", "EndDate": "01/02/2021", "ResultSize": 1})
-	eq(t, 1, len(rows))
-	eq(t, text, rows[0].AuditData, "the exact text is served")
-	eq(t, "AzureActiveDirectoryStsLogon", rows[0].RecordType)
-	eq(t, "8133912e-b888-4849-b8fb-070710b35400", rows[0].Identity)
-	eq(t, "user@example.com", rows[0].UserIds)
+	require.Equal(t, 1, len(rows))
+	require.Equal(t, text, rows[0].AuditData, "the exact text is served")
+	require.Equal(t, "AzureActiveDirectoryStsLogon", rows[0].RecordType)
+	require.Equal(t, "8133912e-b888-4849-b8fb-070710b35400", rows[0].Identity)
+	require.Equal(t, "user@example.com", rows[0].UserIds)
 }
 
 func TestDatasetKeepsUnknownRecordTypeNames(t *testing.T) {
@@ -382,12 +384,12 @@ func TestDatasetKeepsUnknownRecordTypeNames(t *testing.T) {
 	rec := json.RawMessage(`{"CreationTime":"2026-03-01T12:00:00","Id":"new-1","Operation":"Shiny","RecordType":"BrandNewWorkloadAudit","UserId":"u@x"}`)
 	e := setup(t, Options{DatasetRecords: []json.RawMessage{rec, fixedRecord("old-1", t0, "UserLoggedIn", "u@x", "1.1.1.1")}})
 	rows := e.fullPage(t, e.accessToken(t, 0), window(t0, t0.Add(time.Second)))
-	eq(t, 2, len(rows))
+	require.Equal(t, 2, len(rows))
 	got := map[string]any{}
 	for _, r := range rows {
 		got[r.Identity] = r.RecordType
 	}
-	eq(t, map[string]any{"new-1": "BrandNewWorkloadAudit", "old-1": "AzureActiveDirectoryStsLogon"}, got)
+	require.Equal(t, map[string]any{"new-1": "BrandNewWorkloadAudit", "old-1": "AzureActiveDirectoryStsLogon"}, got)
 }
 
 func TestRepresentationKnobs(t *testing.T) {
@@ -400,9 +402,9 @@ func TestRepresentationKnobs(t *testing.T) {
 		if strings.HasPrefix(r.CreationDate, "/Date(") {
 			kinds["msdate"] = true
 		}
-		eq(t, 300, r.count(), "ResultCount echoes ResultSize")
+		require.Equal(t, 300, r.count(), "ResultCount echoes ResultSize")
 	}
-	check(t, kinds["float64"] && kinds["string"] && kinds["msdate"], "%v", kinds)
+	require.True(t, kinds["float64"] && kinds["string"] && kinds["msdate"], "%v", kinds)
 }
 
 func TestGeneratorIsDeterministicAndRealistic(t *testing.T) {
@@ -412,21 +414,21 @@ func TestGeneratorIsDeterministicAndRealistic(t *testing.T) {
 	first, last := a.TimeRange()
 	q := Query{Start: first, End: last.Add(time.Second)}
 	ta, tb := a.GroundTruth(q), b.GroundTruth(q)
-	eq(t, ta, tb)
+	require.Equal(t, ta, tb)
 	workloads := map[string]int{}
 	for _, id := range ta {
 		ra, _ := a.Record(id)
 		rb, _ := b.Record(id)
-		eq(t, string(ra), string(rb))
+		require.Equal(t, string(ra), string(rb))
 		var m map[string]any
-		noErr(t, json.Unmarshal(ra, &m))
+		require.NoError(t, json.Unmarshal(ra, &m))
 		workloads[m["Workload"].(string)]++
 		ct, err := time.Parse(timeLayout, m["CreationTime"].(string))
-		noErr(t, err)
-		check(t, !ct.Before(clock().Add(-7*24*time.Hour)) && ct.Before(clock()), "CreationTime %s outside the span", ct)
+		require.NoError(t, err)
+		require.True(t, !ct.Before(clock().Add(-7*24*time.Hour)) && ct.Before(clock()), "CreationTime %s outside the span", ct)
 		for _, k := range []string{"Id", "Operation", "OrganizationId", "RecordType", "UserId", "Workload", "UserType", "Version"} {
-			check(t, m[k] != nil, "%s lacks %s", ra, k)
+			require.True(t, m[k] != nil, "%s lacks %s", ra, k)
 		}
 	}
-	check(t, len(workloads) >= 8, "workloads %v", workloads)
+	require.True(t, len(workloads) >= 8, "workloads %v", workloads)
 }

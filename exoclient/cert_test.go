@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/msclient"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNewRejectsBadCertificates(t *testing.T) {

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSearchPageContinuationFailures: a transient failure on a @odata.nextLink is retried in

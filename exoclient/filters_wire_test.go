@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSearchPageSendsObjectIdsAndHighCompleteness: object_ids travel as the ObjectIds array

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"software.sslmate.com/src/go-pkcs12"
 )
 

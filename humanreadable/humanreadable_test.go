@@ -12,6 +12,7 @@ import (
 
 	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/humanreadable"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -22,13 +23,13 @@ var (
 )
 
 func TestTitleAndEmpty(t *testing.T) {
-	equal(t, "### Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00", humanreadable.Title(seedStart, seedEnd))
-	equal(t, "Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00 is empty", humanreadable.Empty(seedStart, seedEnd))
+	require.Equal(t, "### Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00", humanreadable.Title(seedStart, seedEnd))
+	require.Equal(t, "Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00 is empty", humanreadable.Empty(seedStart, seedEnd))
 
 	// Times are shown in UTC whatever their location.
 	est := time.FixedZone("EST", -5*3600)
 	start := time.Date(2026, 12, 31, 19, 30, 5, 999, est)
-	equal(t, "### Audit log from 01/01/2027 00:30:05 to 01/01/2027 00:30:05", humanreadable.Title(start, start))
+	require.Equal(t, "### Audit log from 01/01/2027 00:30:05 to 01/01/2027 00:30:05", humanreadable.Title(start, start))
 }
 
 // seedRow is the seed's Context Example record as a row under OUR rules (DESIGN §5): unlike
@@ -52,17 +53,17 @@ const seedHeader = "| Actor | ActorContextId | ActorIpAddress | ApplicationId | 
 func TestSeedGolden(t *testing.T) {
 	rec := readFile(t, filepath.Join("..", "test_data", "seed_record.json"))
 	got, err := humanreadable.Markdown(seedStart, seedEnd, []json.RawMessage{rec})
-	noErr(t, err)
+	require.NoError(t, err)
 
 	want := "### Audit log from 01/01/2021 00:00:00 to 01/02/2021 00:00:00\n" + seedHeader + "\n" +
 		"| ---" + strings.Repeat(" | ---", 25) + "\n" + seedRow + "\n"
-	equal(t, want, got)
+	require.Equal(t, want, got)
 
 	golden := filepath.Join("testdata", "seed.golden.md")
 	if *update {
-		noErr(t, os.WriteFile(golden, []byte(got), 0o644))
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 	}
-	equal(t, string(readFile(t, golden)), got, "golden file differs (run with -update to rewrite)")
+	require.Equal(t, string(readFile(t, golden)), got, "golden file differs (run with -update to rewrite)")
 	checkStructure(t, got, 26, 1)
 	checkRoundTrip(t, got, []json.RawMessage{rec})
 }
@@ -97,8 +98,8 @@ func TestTable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := raws(tc.records...)
 			got, err := humanreadable.Table(recs)
-			noErr(t, err)
-			equal(t, tc.want, got)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
 			if got != "" {
 				lines := tableLines(got)
 				checkStructure(t, got, explicitCells(lines[0]), len(recs))
@@ -147,7 +148,7 @@ func TestEscape(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			equal(t, tc.want, humanreadable.Escape(tc.in))
+			require.Equal(t, tc.want, humanreadable.Escape(tc.in))
 		})
 	}
 }
@@ -173,12 +174,12 @@ func TestHostileValues(t *testing.T) {
 	fields["key|with\nbreak<b>"] = "v"
 	fields[""] = "empty key"
 	rec, err := json.Marshal(fields)
-	noErr(t, err)
+	require.NoError(t, err)
 	bad := append([]byte("{\"invalid utf8 \xff\":\"x\xfe\xc0y\",\"raw ctl\":\"a"), 0x01, '\n', '"', '}')
 
 	recs := []json.RawMessage{rec, bad, json.RawMessage(`{"A":"second | row"}`)}
 	got, err := humanreadable.Markdown(seedStart, seedEnd, recs)
-	noErr(t, err)
+	require.NoError(t, err)
 	checkStructure(t, got, len(fields)+2, 3)
 	checkRoundTrip(t, got, recs)
 }
@@ -188,7 +189,7 @@ func TestHugeAndDeepValues(t *testing.T) {
 	deep := strings.Repeat(`{"a":[`, 200) + `"<b>|"` + strings.Repeat("]}", 200)
 	recs := raws(`{"big":`+mustJSON(t, mb)+`,"deep":`+deep+`}`, `{"big":"x"}`)
 	got, err := humanreadable.Table(recs)
-	noErr(t, err)
+	require.NoError(t, err)
 	checkStructure(t, got, 2, 2)
 	checkRoundTrip(t, got, recs)
 
@@ -203,7 +204,7 @@ func TestHugeAndDeepValues(t *testing.T) {
 // together (heterogeneous keys).
 func TestWorkloadSamples(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "test_data", "auditdata", "*.json"))
-	noErr(t, err)
+	require.NoError(t, err)
 	if len(files) < 8 {
 		t.Fatalf("want at least 8 samples, have %d", len(files))
 	}
@@ -212,14 +213,14 @@ func TestWorkloadSamples(t *testing.T) {
 		rec := json.RawMessage(readFile(t, f))
 		all = append(all, rec)
 		got, err := humanreadable.Markdown(seedStart, seedEnd, []json.RawMessage{rec})
-		noErr(t, err)
+		require.NoError(t, err)
 		var m map[string]any
-		noErr(t, json.Unmarshal(rec, &m))
+		require.NoError(t, json.Unmarshal(rec, &m))
 		checkStructure(t, got, len(m), 1)
 		checkRoundTrip(t, got, []json.RawMessage{rec})
 	}
 	got, err := humanreadable.Table(all)
-	noErr(t, err)
+	require.NoError(t, err)
 	checkStructure(t, got, explicitCells(tableLines(got)[0]), len(all))
 	checkRoundTrip(t, got, all)
 }
@@ -235,27 +236,13 @@ func raws(texts ...string) []json.RawMessage {
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
-	noErr(t, err)
+	require.NoError(t, err)
 	return string(b)
 }
 
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	noErr(t, err)
+	require.NoError(t, err)
 	return b
-}
-
-func noErr(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-}
-
-func equal(t *testing.T, want, got string, msg ...string) {
-	t.Helper()
-	if want != got {
-		t.Fatalf("%s\nwant %q\ngot  %q", strings.Join(msg, " "), want, got)
-	}
 }

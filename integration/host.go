@@ -22,9 +22,12 @@ type Execution struct {
 
 // Outcome is what the plugin answered to one execution.
 type Outcome struct {
-	Entries   []Entry
-	Exception string   // the exception message's text (fetch commands), if any
-	Calls     []string // the executeCommand calls made, in order
+	Entries []Entry
+	// RawEntries holds each entry as the plugin wrote it, instead of Entries, when the host
+	// keeps entries raw (KeepEntriesRaw).
+	RawEntries []json.RawMessage
+	Exception  string   // the exception message's text (fetch commands), if any
+	Calls      []string // the executeCommand calls made, in order
 }
 
 // Failed reports whether the outcome holds an exception or an error entry.
@@ -50,6 +53,7 @@ type Host struct {
 	from   *lineReader
 	store  *Store
 	broken error
+	raw    bool
 }
 
 // NewHost returns a host writing to the plugin's stdin and reading its stdout. A nil
@@ -61,12 +65,21 @@ func NewHost(toPlugin io.Writer, fromPlugin io.Reader, store *Store) *Host {
 	return &Host{to: bufio.NewWriter(toPlugin), from: newLineReader(fromPlugin, 0), store: store}
 }
 
-// hostMessage is every plugin → engine message as the host decodes it.
+// KeepEntriesRaw makes Execute fill Outcome.RawEntries, undecoded, instead of Entries: a
+// test or the bench then decodes only what it checks of results of 100 MB and more.
+func (h *Host) KeepEntriesRaw() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.raw = true
+}
+
+// hostMessage is every plugin → engine message as the host decodes it; results are
+// decoded by addResults.
 type hostMessage struct {
-	Type    string         `json:"type"`
-	Results []Entry        `json:"results"`
-	Command string         `json:"command"`
-	Args    map[string]any `json:"args"`
+	Type    string          `json:"type"`
+	Results json.RawMessage `json:"results"`
+	Command string          `json:"command"`
+	Args    map[string]any  `json:"args"`
 }
 
 // Ping sends the bare ping line and waits for pong.
@@ -112,7 +125,9 @@ func (h *Host) Execute(ctx context.Context, ex Execution) (*Outcome, error) {
 		}
 		switch msg.Type {
 		case msgResult:
-			out.Entries = append(out.Entries, msg.Results...)
+			if err := h.addResults(out, msg.Results); err != nil {
+				return out, err
+			}
 		case msgException:
 			out.Exception, _ = msg.Args["exception"].(string)
 		case msgExecuteCommand:
@@ -126,6 +141,29 @@ func (h *Host) Execute(ctx context.Context, ex Execution) (*Outcome, error) {
 			return out, fmt.Errorf("plugin sent an unexpected message type %q", msg.Type)
 		}
 	}
+}
+
+// addResults decodes a result message's entries into out (numbers kept as their text).
+func (h *Host) addResults(out *Outcome, results json.RawMessage) error {
+	if len(results) == 0 {
+		return nil // no "results" field: nothing to add, as before
+	}
+	var err error
+	if h.raw {
+		var raw []json.RawMessage
+		err = json.Unmarshal(results, &raw)
+		out.RawEntries = append(out.RawEntries, raw...)
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(results))
+		dec.UseNumber()
+		var entries []Entry
+		err = dec.Decode(&entries)
+		out.Entries = append(out.Entries, entries...)
+	}
+	if err != nil {
+		return fmt.Errorf("plugin sent a result message whose results are not a list of entries: %w", err)
+	}
+	return nil
 }
 
 func (h *Host) writeLine(line []byte) error {

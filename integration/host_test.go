@@ -6,6 +6,9 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRunLocalKeepsState(t *testing.T) {
@@ -13,15 +16,15 @@ func TestRunLocalKeepsState(t *testing.T) {
 	srv := Server{Registry: testRegistry()}
 	for i, want := range []string{"<nil>+", "<nil>++"} {
 		store, err := LoadStore(path)
-		must(t, err)
+		require.NoError(t, err)
 		out, err := RunLocal(t.Context(), srv, store, Execution{Command: "state"})
-		must(t, err)
-		equal(t, []string{"getLastRun", "setLastRun"}, out.Calls)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"getLastRun", "setLastRun"}, out.Calls)
 		if len(out.Entries) != 1 || out.Failed() {
 			t.Fatalf("run %d: entries %+v", i, out.Entries)
 		}
-		equal(t, any(map[string]any{"n": want}), out.Entries[0].Contents)
-		must(t, store.Save(path))
+		assert.Equal(t, any(map[string]any{"n": want}), out.Entries[0].Contents)
+		require.NoError(t, store.Save(path))
 	}
 }
 
@@ -42,14 +45,14 @@ func TestRunLocalOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := RunLocal(t.Context(), srv, nil, tt.ex)
-			must(t, err)
-			equal(t, tt.wantFailed, out.Failed())
-			equal(t, tt.wantExc, out.Exception)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantFailed, out.Failed())
+			assert.Equal(t, tt.wantExc, out.Exception)
 		})
 	}
 	out, err := RunLocal(t.Context(), srv, nil, Execution{Command: "echo", Args: map[string]any{"a": "b"}, InvestigationID: "9"})
-	must(t, err)
-	equal(t, any(map[string]any{"args": map[string]any{"a": "b"}, "inv": "9"}), out.Entries[0].Contents)
+	require.NoError(t, err)
+	assert.Equal(t, any(map[string]any{"args": map[string]any{"a": "b"}, "inv": "9"}), out.Entries[0].Contents)
 }
 
 func TestHostAnswersUnknownCallsWithTheMarker(t *testing.T) {
@@ -58,17 +61,17 @@ func TestHostAnswersUnknownCallsWithTheMarker(t *testing.T) {
 		return err
 	}}}
 	out, err := RunLocal(t.Context(), Server{Registry: reg}, nil, Execution{Command: "odd"})
-	must(t, err)
-	equal(t, []Entry{ErrorEntry("the engine refused getSomethingElse: unsupported command getSomethingElse")}, out.Entries)
+	require.NoError(t, err)
+	assert.Equal(t, []Entry{ErrorEntry("the engine refused getSomethingElse: unsupported command getSomethingElse")}, out.Entries)
 }
 
 func TestStoreAnswers(t *testing.T) {
 	s := &Store{}
-	equal(t, "{}", s.answer("getLastRun", nil))
-	equal(t, "{}", s.answer("setIntegrationContext", map[string]any{"value": map[string]any{"k": json.Number("1")}}))
-	equal(t, `{"k":1}`, s.answer("getIntegrationContext", nil))
-	equal(t, ErrorMarker+" setLastRun needs args.value to be a JSON object", s.answer("setLastRun", map[string]any{"value": "x"}))
-	equal(t, "{}", s.answer("getLastRun", nil))
+	assert.Equal(t, "{}", s.answer("getLastRun", nil))
+	assert.Equal(t, "{}", s.answer("setIntegrationContext", map[string]any{"value": map[string]any{"k": json.Number("1")}}))
+	assert.Equal(t, `{"k":1}`, s.answer("getIntegrationContext", nil))
+	assert.Equal(t, ErrorMarker+" setLastRun needs args.value to be a JSON object", s.answer("setLastRun", map[string]any{"value": "x"}))
+	assert.Equal(t, "{}", s.answer("getLastRun", nil))
 }
 
 func TestHostPingAndBrokenPlugin(t *testing.T) {
@@ -80,7 +83,7 @@ func TestHostPingAndBrokenPlugin(t *testing.T) {
 		outW.Close()
 	}()
 	h := NewHost(inW, outR, nil)
-	must(t, h.Ping(t.Context()))
+	require.NoError(t, h.Ping(t.Context()))
 	inW.Close() // EOF: the plugin ends
 	_, err := h.Execute(t.Context(), Execution{Command: "ok"})
 	if err == nil {

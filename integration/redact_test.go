@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestRedact(t *testing.T) {
@@ -20,7 +22,7 @@ func TestRedact(t *testing.T) {
 		{"nothing to do", "plain text", "plain text"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { equal(t, tt.want, r.Redact(tt.in)) })
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, r.Redact(tt.in)) })
 	}
 }
 
@@ -40,7 +42,7 @@ func TestAddParamSecrets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := NewRedactor()
 			r.AddParamSecrets(tt.params)
-			equal(t, "<[REDACTED]>", r.Redact("<"+tt.in+">"))
+			assert.Equal(t, "<[REDACTED]>", r.Redact("<"+tt.in+">"))
 		})
 	}
 }
@@ -54,15 +56,15 @@ func TestRedactingHandler(t *testing.T) {
 	r.Add(sentinel)
 	bound.Info("msg "+sentinel, "err", errors.New("wrapped: "+sentinel), "any", map[string]string{"p": sentinel}, "n", 3)
 	out := buf.String()
-	lacks(t, out, sentinel)
-	contains(t, out, `"msg [REDACTED]"`)
-	contains(t, out, `"param":"[REDACTED]"`)
-	contains(t, out, `"g":{"nested":{"k":"[REDACTED]"},"err":"wrapped: [REDACTED]"`)
-	contains(t, out, `"n":3`)
+	assert.NotContains(t, out, sentinel)
+	assert.Contains(t, out, `"msg [REDACTED]"`)
+	assert.Contains(t, out, `"param":"[REDACTED]"`)
+	assert.Contains(t, out, `"g":{"nested":{"k":"[REDACTED]"},"err":"wrapped: [REDACTED]"`)
+	assert.Contains(t, out, `"n":3`)
 }
 
 func TestParseLevel(t *testing.T) {
 	for in, want := range map[string]slog.Level{"debug": slog.LevelDebug, " DEBUG ": slog.LevelDebug, "warn": slog.LevelWarn, "error": slog.LevelError, "": slog.LevelInfo, "chatty": slog.LevelInfo} {
-		equal(t, want, ParseLevel(in))
+		assert.Equal(t, want, ParseLevel(in))
 	}
 }

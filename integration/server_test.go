@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const sentinel = "s3ntinel-Pa55word"
@@ -88,7 +91,7 @@ func serveAll(t *testing.T, srv Server, input io.Reader) (lines []string, logs s
 	if srv.Registry == nil {
 		srv.Registry = testRegistry()
 	}
-	must(t, srv.Serve(t.Context()))
+	require.NoError(t, srv.Serve(t.Context()))
 	text := strings.TrimSuffix(out.String(), "\n")
 	if text == "" {
 		return nil, errOut.String()
@@ -168,7 +171,7 @@ func TestServe(t *testing.T) {
 			if len(want) == 0 {
 				want = nil
 			}
-			equal(t, want, got)
+			assert.Equal(t, want, got)
 		})
 	}
 }
@@ -180,11 +183,11 @@ func TestServeRedactsSecrets(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("got %d lines: %q", len(got), got)
 	}
-	equal(t, errorResult(`login with [REDACTED] and [REDACTED] and Authorization: Bearer [REDACTED] failed`), got[0])
-	contains(t, got[2], `Unknown command \"nope-[REDACTED]\"`)
-	lacks(t, logs, sentinel)
-	lacks(t, logs, "eyJhbGciOiJIUzI1NiJ9")
-	contains(t, logs, "[REDACTED]")
+	assert.Equal(t, errorResult(`login with [REDACTED] and [REDACTED] and Authorization: Bearer [REDACTED] failed`), got[0])
+	assert.Contains(t, got[2], `Unknown command \"nope-[REDACTED]\"`)
+	assert.NotContains(t, logs, sentinel)
+	assert.NotContains(t, logs, "eyJhbGciOiJIUzI1NiJ9")
+	assert.Contains(t, logs, "[REDACTED]")
 }
 
 // repeatReader streams n copies of b without holding them: a 64 KiB chunk is reused
@@ -214,7 +217,7 @@ func TestServeLineLimit(t *testing.T) {
 	t.Run("64 MiB + 1 drained", func(t *testing.T) {
 		input := io.MultiReader(strings.NewReader("ping\n"), &repeatReader{n: MaxLineBytes + 1, b: 'x'}, strings.NewReader("\nping\n"))
 		got, _ := serveAll(t, Server{}, input)
-		equal(t, []string{pong, tooLong(MaxLineBytes+1, MaxLineBytes), completed, pong}, got)
+		assert.Equal(t, []string{pong, tooLong(MaxLineBytes+1, MaxLineBytes), completed, pong}, got)
 	})
 	tests := []struct {
 		name, input string
@@ -228,7 +231,7 @@ func TestServeLineLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, _ := serveAll(t, Server{MaxLineBytes: 16}, strings.NewReader(tt.input))
-			equal(t, tt.want, got)
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }
@@ -264,15 +267,15 @@ func startServer(t *testing.T, srv Server) *pipeServer {
 func (p *pipeServer) send(t *testing.T, line string) {
 	t.Helper()
 	_, err := io.WriteString(p.in, line+"\n")
-	must(t, err)
+	require.NoError(t, err)
 }
 
 func (p *pipeServer) expect(t *testing.T, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		line, err := p.out.next()
-		must(t, err)
-		equal(t, w, string(line))
+		require.NoError(t, err)
+		assert.Equal(t, w, string(line))
 	}
 }
 
@@ -293,7 +296,7 @@ func TestServeCancel(t *testing.T) {
 		p.send(t, "ping")
 		p.expect(t, pong)
 		p.cancel()
-		must(t, p.wait(t))
+		require.NoError(t, p.wait(t))
 	})
 	t.Run("running: cancels the command, completes, returns", func(t *testing.T) {
 		p := startServer(t, Server{})
@@ -301,7 +304,7 @@ func TestServeCancel(t *testing.T) {
 		p.expect(t, started)
 		p.cancel()
 		p.expect(t, errorResult("The command wait was cancelled because the plugin was asked to stop; run it again."), completed)
-		must(t, p.wait(t))
+		require.NoError(t, p.wait(t))
 	})
 	t.Run("deaf command abandoned after the grace period", func(t *testing.T) {
 		p := startServer(t, Server{ShutdownGrace: 30 * time.Millisecond})
@@ -309,7 +312,7 @@ func TestServeCancel(t *testing.T) {
 		p.expect(t, started)
 		p.cancel()
 		p.expect(t, errorResult("The command deaf did not stop within 30ms after the plugin was asked to stop; run it again."), completed)
-		must(t, p.wait(t))
+		require.NoError(t, p.wait(t))
 	})
 	t.Run("late RR reply is discarded", func(t *testing.T) {
 		p := startServer(t, Server{})
@@ -329,13 +332,13 @@ func TestSessionClosedAfterCompleted(t *testing.T) {
 		return nil
 	}}}
 	got, _ := serveAll(t, Server{Registry: reg}, strings.NewReader(`{"command":"keep"}`+"\n"))
-	equal(t, []string{completed}, got)
+	assert.Equal(t, []string{completed}, got)
 	if kept == nil {
 		t.Fatal("handler did not run")
 	}
-	isErr(t, kept.Results(TextEntry("late")), ErrSessionClosed)
+	assert.ErrorIs(t, kept.Results(TextEntry("late")), ErrSessionClosed)
 	_, err := kept.Call(t.Context(), "getLastRun", nil)
-	isErr(t, err, ErrSessionClosed)
+	assert.ErrorIs(t, err, ErrSessionClosed)
 }
 
 // failingWriter breaks like stdout to an engine that went away.
@@ -346,7 +349,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 func TestServeStdoutGone(t *testing.T) {
 	srv := Server{Stdin: strings.NewReader("ping\nping\n"), Stdout: failingWriter{}, Registry: testRegistry()}
 	err := srv.Serve(t.Context())
-	isErr(t, err, io.ErrClosedPipe)
+	assert.ErrorIs(t, err, io.ErrClosedPipe)
 }
 
 // FuzzDecodeRequest checks that any line either decodes into a request with a command or

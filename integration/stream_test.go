@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // reference is the message as encoding/json writes it (SetEscapeHTML(false)).
@@ -14,9 +17,7 @@ func reference(t *testing.T, msg resultMessage) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, enc.Encode(msg))
 	return buf.String()
 }
 
@@ -24,9 +25,7 @@ func streamed(t *testing.T, entries []Entry) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := newWriter(&buf)
-	if err := w.send(resultMessage{Type: msgResult, Results: entries}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.send(resultMessage{Type: msgResult, Results: entries}))
 	return buf.String()
 }
 
@@ -46,9 +45,8 @@ func TestStreamedResultMatchesEncodingJSON(t *testing.T) {
 	for name, entries := range cases {
 		t.Run(name, func(t *testing.T) {
 			want := reference(t, resultMessage{Type: msgResult, Results: entries})
-			if got := streamed(t, entries); got != want {
-				t.Errorf("streamed %d bytes differ from encoding/json's %d\n got %.300q\nwant %.300q", len(got), len(want), got, want)
-			}
+			got := streamed(t, entries)
+			assert.True(t, got == want, "streamed %d bytes differ from encoding/json's %d\n got %.300q\nwant %.300q", len(got), len(want), got, want)
 		})
 	}
 }
@@ -57,10 +55,7 @@ func TestStreamedResultUnencodableWritesNothing(t *testing.T) {
 	var buf bytes.Buffer
 	w := newWriter(&buf)
 	err := w.send(resultMessage{Type: msgResult, Results: []Entry{TextEntry("first"), {Type: 1, Contents: math.Inf(1)}}})
-	if err == nil || buf.Len() != 0 {
-		t.Errorf("err %v, wrote %q", err, buf.String())
-	}
-	if w.failed() != nil {
-		t.Errorf("an encoding error must not break the writer: %v", w.failed())
-	}
+	assert.Error(t, err)
+	assert.Zero(t, buf.Len(), "wrote %q", buf.String())
+	assert.NoError(t, w.failed(), "an encoding error must not break the writer")
 }

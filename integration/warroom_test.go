@@ -3,6 +3,9 @@ package integration
 import (
 	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseWarRoom(t *testing.T) {
@@ -41,19 +44,19 @@ func TestParseWarRoom(t *testing.T) {
 				if !errors.As(err, &syn) {
 					t.Fatalf("want a *SyntaxError, got %v", err)
 				}
-				equal(t, tt.wantErr, err.Error())
+				assert.Equal(t, tt.wantErr, err.Error())
 				return
 			}
-			must(t, err)
-			equal(t, tt.wantName, name)
-			equal(t, tt.wantArgs, args)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantName, name)
+			assert.Equal(t, tt.wantArgs, args)
 		})
 	}
 }
 
 func TestFormatWarRoom(t *testing.T) {
 	got := FormatWarRoom("c", map[string]string{"b": `say "hi"`, "a": "plain", "e": "", "s": "a b", "w": `x\y`})
-	equal(t, `!c a=plain b="say \"hi\"" e="" s="a b" w="x\\y"`, got)
+	assert.Equal(t, `!c a=plain b="say \"hi\"" e="" s="a b" w="x\\y"`, got)
 }
 
 // FuzzParseWarRoom checks that the parser never panics and that what it accepts survives a

@@ -4,19 +4,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/o365auditlog/o365auditlog/integrationdef"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func load(t *testing.T) *integrationdef.Definition {
 	t.Helper()
 	d, err := integrationdef.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return d
 }
 
@@ -24,20 +23,12 @@ func load(t *testing.T) *integrationdef.Definition {
 // (demisto-sdk's pykwalify schema, copied into testdata/).
 func TestSchema(t *testing.T) {
 	path, err := integrationdef.Path()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	schema, err := os.ReadFile(filepath.Join("testdata", "xsoar-integration-schema.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := integrationdef.Validate(doc, schema); err != nil {
-		t.Fatalf("integration.yml does not match the XSOAR schema:\n%v", err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, integrationdef.Validate(doc, schema), "integration.yml does not match the XSOAR schema")
 }
 
 func TestIdentity(t *testing.T) {
@@ -52,16 +43,12 @@ func TestIdentity(t *testing.T) {
 		{"script.dockerimage", d.Script.DockerImage, "demisto/o365auditlog:1.0.0"},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
-		}
+		assert.Equal(t, c.want, c.got, c.name)
 	}
-	if d.Display == "" || d.Description == "" || d.DetailedDescription == "" {
-		t.Error("display, description and detaileddescription must be set")
-	}
-	if !d.Script.IsFetch {
-		t.Error("isfetch must be true: fetch-incidents exists (DESIGN §5b)")
-	}
+	assert.NotEmpty(t, d.Display, "display must be set")
+	assert.NotEmpty(t, d.Description, "description must be set")
+	assert.NotEmpty(t, d.DetailedDescription, "detaileddescription must be set")
+	assert.True(t, d.Script.IsFetch, "isfetch must be true: fetch-incidents exists (DESIGN §5b)")
 }
 
 // TestParams: the params of DESIGN §3, with their XSOAR types, defaults and required flags.
@@ -94,33 +81,26 @@ func TestParams(t *testing.T) {
 		{"fetch_free_text", 0, false, ""},
 		{"fetch_lookback", 0, false, "2 hours"},
 	}
-	if len(d.Configuration) != len(want) {
-		t.Errorf("%d params, want %d", len(d.Configuration), len(want))
-	}
+	assert.Len(t, d.Configuration, len(want), "params")
 	for _, w := range want {
 		p := d.Param(w.name)
-		if p == nil {
-			t.Errorf("param %s is missing", w.name)
+		if !assert.NotNil(t, p, "param %s is missing", w.name) {
 			continue
 		}
-		if p.Type != w.typ || p.Required != w.required {
-			t.Errorf("param %s: type %d required %v, want type %d required %v", w.name, p.Type, p.Required, w.typ, w.required)
-		}
-		if got := str(p.DefaultValue); got != w.def {
-			t.Errorf("param %s: default %q, want %q", w.name, got, w.def)
-		}
-		if p.Display == "" || p.AdditionalInfo == "" {
-			t.Errorf("param %s needs a display and an additionalinfo", w.name)
-		}
+		assert.Equal(t, w.typ, p.Type, "param %s: type", w.name)
+		assert.Equal(t, w.required, p.Required, "param %s: required", w.name)
+		assert.Equal(t, w.def, str(p.DefaultValue), "param %s: default", w.name)
+		assert.NotEmpty(t, p.Display, "param %s needs a display", w.name)
+		assert.NotEmpty(t, p.AdditionalInfo, "param %s needs an additionalinfo", w.name)
 	}
-	if p := d.Param("certificate"); p != nil && p.DisplayPassword != "Certificate password" {
-		t.Errorf("certificate displaypassword = %q", p.DisplayPassword)
+	if p := d.Param("certificate"); p != nil {
+		assert.Equal(t, "Certificate password", p.DisplayPassword, "certificate displaypassword")
 	}
-	if p := d.Param("password"); p != nil && !p.Hidden {
-		t.Error("password must be hidden (legacy, for plain-string certificates)")
+	if p := d.Param("password"); p != nil {
+		assert.True(t, p.Hidden, "password must be hidden (legacy, for plain-string certificates)")
 	}
-	if p := d.Param("auth_url"); p != nil && !p.Advanced {
-		t.Error("auth_url must be advanced")
+	if p := d.Param("auth_url"); p != nil {
+		assert.True(t, p.Advanced, "auth_url must be advanced")
 	}
 }
 
@@ -128,9 +108,7 @@ func TestParams(t *testing.T) {
 // and columns, with DESIGN §5's defaults.
 func TestSearchArguments(t *testing.T) {
 	cmd := load(t).Command("o365-auditlog-search")
-	if cmd == nil {
-		t.Fatal("o365-auditlog-search is missing")
-	}
+	require.NotNil(t, cmd, "o365-auditlog-search is missing")
 	want := []struct {
 		name    string
 		isArray bool
@@ -149,26 +127,21 @@ func TestSearchArguments(t *testing.T) {
 		{"high_completeness", false, "false"},
 		{"columns", true, ""},
 	}
-	if len(cmd.Arguments) != len(want) {
-		t.Fatalf("%d arguments, want %d", len(cmd.Arguments), len(want))
-	}
+	require.Len(t, cmd.Arguments, len(want), "arguments")
 	for i, w := range want {
 		a := cmd.Arguments[i]
-		if a.Name != w.name || a.IsArray != w.isArray || str(a.DefaultValue) != w.def || a.Required {
-			t.Errorf("argument %d = %s (isArray %v, default %q, required %v), want %s (isArray %v, default %q, optional)",
-				i, a.Name, a.IsArray, str(a.DefaultValue), a.Required, w.name, w.isArray, w.def)
-		}
+		assert.Equal(t, w.name, a.Name, "argument %d: name", i)
+		assert.Equal(t, w.isArray, a.IsArray, "argument %d (%s): isArray", i, a.Name)
+		assert.Equal(t, w.def, str(a.DefaultValue), "argument %d (%s): default", i, a.Name)
+		assert.False(t, a.Required, "argument %d (%s) must be optional", i, a.Name)
 		for _, typo := range []string{"wll", "Default is 10. Default is 10.", `\ `, "o365-search-auditlog"} {
-			if strings.Contains(a.Description, typo) {
-				t.Errorf("argument %s: description still has the seed's %q", a.Name, typo)
-			}
+			assert.NotContains(t, a.Description, typo, "argument %s: description still has the seed's typo", a.Name)
 		}
 	}
 	for _, i := range []int{9, 10} {
 		b := cmd.Arguments[i]
-		if b.Auto != "PREDEFINED" || !reflect.DeepEqual(b.Predefined, []string{"true", "false"}) {
-			t.Errorf("%s must be PREDEFINED true/false, is %q %q", b.Name, b.Auto, b.Predefined)
-		}
+		assert.Equal(t, "PREDEFINED", b.Auto, "%s auto", b.Name)
+		assert.Equal(t, []string{"true", "false"}, b.Predefined, "%s predefined", b.Name)
 	}
 }
 
@@ -176,9 +149,7 @@ func TestSearchArguments(t *testing.T) {
 // summary every search writes (DESIGN §5).
 func TestSearchOutputs(t *testing.T) {
 	cmd := load(t).Command("o365-auditlog-search")
-	if cmd == nil {
-		t.Fatal("o365-auditlog-search is missing")
-	}
+	require.NotNil(t, cmd, "o365-auditlog-search is missing")
 	want := [][2]string{
 		{"O365AuditLog.Actor.ID", "String"},
 		{"O365AuditLog.Actor.Type", "Number"},
@@ -224,13 +195,10 @@ func TestSearchOutputs(t *testing.T) {
 	var got [][2]string
 	for _, o := range cmd.Outputs {
 		got = append(got, [2]string{o.ContextPath, o.Type})
-		if o.Description == "" || strings.Contains(o.Description, `\(`) {
-			t.Errorf("output %s: description empty or with markdown escapes: %q", o.ContextPath, o.Description)
-		}
+		assert.NotEmpty(t, o.Description, "output %s: description", o.ContextPath)
+		assert.NotContains(t, o.Description, `\(`, "output %s: description with markdown escapes", o.ContextPath)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("outputs differ:\ngot  %v\nwant %v", got, want)
-	}
+	assert.Equal(t, want, got, "outputs")
 }
 
 // TestImplicitCommands: XSOAR implies test-module (and fetch-incidents with isfetch); listing
@@ -238,18 +206,10 @@ func TestSearchOutputs(t *testing.T) {
 func TestImplicitCommands(t *testing.T) {
 	d := load(t)
 	for _, c := range d.Script.Commands {
-		if c.Name == "test-module" || c.Name == "fetch-incidents" {
-			t.Errorf("%s must not be listed in script.commands", c.Name)
-		}
-		if c.Description == "" {
-			t.Errorf("command %s has no description", c.Name)
-		}
+		assert.NotContains(t, []string{"test-module", "fetch-incidents"}, c.Name, "must not be listed in script.commands")
+		assert.NotEmpty(t, c.Description, "command %s has no description", c.Name)
 	}
-	got := d.Commands()
-	want := []string{"test-module", "fetch-incidents", "o365-auditlog-search"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Commands() = %q, want %q", got, want)
-	}
+	assert.Equal(t, []string{"test-module", "fetch-incidents", "o365-auditlog-search"}, d.Commands())
 }
 
 func str(v any) string {

@@ -1,10 +1,11 @@
 package integrationdef_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/o365auditlog/o365auditlog/integrationdef"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const miniSchema = `
@@ -53,18 +54,12 @@ func TestValidator(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := integrationdef.Validate([]byte(tc.doc), []byte(miniSchema))
 			if len(tc.want) == 0 {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
+				require.NoError(t, err)
 				return
 			}
-			if err == nil {
-				t.Fatalf("want errors %q, got none", tc.want)
-			}
+			require.Error(t, err, "want errors %q", tc.want)
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // invoke runs the program in-process with the given stdin and a terminal or not.
@@ -52,15 +55,9 @@ func TestModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := invoke(t, tt.terminal, tt.stdin, tt.args...)
-			if code != tt.wantCode {
-				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout, stderr)
-			}
-			if !strings.Contains(stdout, tt.wantStdout) {
-				t.Errorf("stdout %q lacks %q", stdout, tt.wantStdout)
-			}
-			if !strings.Contains(stderr, tt.wantStderr) {
-				t.Errorf("stderr %q lacks %q", stderr, tt.wantStderr)
-			}
+			assert.Equal(t, tt.wantCode, code, "stdout: %s\nstderr: %s", stdout, stderr)
+			assert.Contains(t, stdout, tt.wantStdout, "stdout")
+			assert.Contains(t, stderr, tt.wantStderr, "stderr")
 		})
 	}
 }
@@ -70,26 +67,18 @@ func TestRunParamsAndState(t *testing.T) {
 	params := filepath.Join(dir, "params.json")
 	state := filepath.Join(dir, "state.json")
 	const secret = "pfx-Secret-123"
-	if err := os.WriteFile(params, []byte(`{"password":"`+secret+`","certificate":"QUJDREVG"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(params, []byte(`{"password":"`+secret+`","certificate":"QUJDREVG"}`), 0o600))
 	code, stdout, stderr := invoke(t, true, "", "run", "--params", params, "--state", state, "--json", "!nope-"+secret)
-	if code != exitFailure {
-		t.Fatalf("exit %d\nstderr: %s", code, stderr)
-	}
+	require.Equal(t, exitFailure, code, "stderr: %s", stderr)
 	var entries []map[string]any
-	if err := json.Unmarshal([]byte(stdout), &entries); err != nil || len(entries) != 1 {
-		t.Fatalf("stdout is not one JSON entry (%v): %s", err, stdout)
-	}
-	if strings.Contains(stdout+stderr, secret) {
-		t.Errorf("secret leaked:\n%s\n%s", stdout, stderr)
-	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &entries), "stdout is not JSON: %s", stdout)
+	require.Len(t, entries, 1, "stdout is not one JSON entry: %s", stdout)
+	assert.NotContains(t, stdout+stderr, secret, "secret leaked")
 	b, err := os.ReadFile(state)
-	if err != nil {
-		t.Fatalf("state file not written: %v", err)
-	}
+	require.NoError(t, err, "state file not written")
 	var st map[string]any
-	if err := json.Unmarshal(b, &st); err != nil || st["lastRun"] == nil || st["integrationContext"] == nil {
-		t.Errorf("state file %s: %v", b, err)
+	if assert.NoError(t, json.Unmarshal(b, &st), "state file %s", b) {
+		assert.NotNil(t, st["lastRun"], "state file %s", b)
+		assert.NotNil(t, st["integrationContext"], "state file %s", b)
 	}
 }

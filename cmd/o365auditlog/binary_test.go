@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +18,9 @@ import (
 
 	"github.com/o365auditlog/o365auditlog/commands"
 	"github.com/o365auditlog/o365auditlog/integration"
+	"github.com/o365auditlog/o365auditlog/internal/plugintest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the binary's output")
@@ -49,102 +50,38 @@ var (
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		gobin, err := exec.LookPath("go")
-		if err != nil {
-			gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
 		builtPath = filepath.Join(binDir, "o365auditlog")
-		cmd := exec.Command(gobin, "build", "-ldflags", "-X main.version=test-version", "-o", builtPath, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		buildErr = plugintest.Build(".", builtPath, "-ldflags", "-X main.version=test-version")
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
+	require.NoError(t, buildErr)
 	return builtPath
 }
 
-// plugin is the built binary running with pipes on stdin and stdout.
-type plugin struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
-	stderr *bytes.Buffer
-	exited chan struct{}
-}
-
-func startPlugin(t *testing.T, args ...string) *plugin {
+// startPlugin runs the built binary with debug logging; the test's end kills it.
+func startPlugin(t *testing.T, args ...string) *plugintest.Plugin {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), integration.LogLevelEnv+"=debug")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An os.Pipe rather than StdoutPipe: Wait (run concurrently below) closes a
-	// StdoutPipe's read end, racing with the reads of the plugin's last lines.
-	stdout, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = w
-	p := &plugin{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), stderr: &bytes.Buffer{}, exited: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close() // the child holds its own copy
-	t.Cleanup(func() { stdout.Close() })
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.exited
-	})
-	go func() {
-		cmd.Wait()
-		close(p.exited)
-	}()
+	p, err := plugintest.Start(cmd, nil)
+	require.NoError(t, err)
+	t.Cleanup(p.Kill)
 	return p
 }
 
 // readLine returns the plugin's next stdout line, failing after a timeout.
-func (p *plugin) readLine(t *testing.T) (string, bool) {
+func readLine(t *testing.T, p *plugintest.Plugin) (string, bool) {
 	t.Helper()
-	type result struct {
-		line string
-		err  error
-	}
-	got := make(chan result, 1)
-	go func() {
-		line, err := p.stdout.ReadString('\n')
-		got <- result{line, err}
-	}()
-	select {
-	case r := <-got:
-		if r.err == io.EOF && r.line == "" {
-			return "", false
-		}
-		if r.err != nil {
-			t.Fatalf("read stdout: %v (partial %q)", r.err, r.line)
-		}
-		return strings.TrimSuffix(r.line, "\n"), true
-	case <-time.After(30 * time.Second):
-		t.Fatal("no output from the plugin within 30s")
-		return "", false
-	}
+	line, ok, err := p.ReadLine(30 * time.Second)
+	require.NoError(t, err)
+	return line, ok
 }
 
 // exitCode waits for the plugin to exit.
-func (p *plugin) exitCode(t *testing.T) int {
+func exitCode(t *testing.T, p *plugintest.Plugin) int {
 	t.Helper()
-	select {
-	case <-p.exited:
-		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(10 * time.Second):
-		t.Fatal("the plugin did not exit within 10s")
-		return -1
-	}
+	code, err := p.ExitCode(10 * time.Second)
+	require.NoError(t, err)
+	return code
 }
 
 // oversize stands, in a transcript's input, for a line one byte above the limit.
@@ -187,12 +124,12 @@ func TestGoldenTranscripts(t *testing.T) {
 			p := startPlugin(t)
 			var tr strings.Builder
 			for _, in := range tc.input {
-				p.send(t, &tr, in)
+				send(t, p, &tr, in)
 				if in != oversize && strings.TrimSpace(in) == "" {
 					continue // a blank line gets no answer
 				}
 				for {
-					line, ok := p.readLine(t)
+					line, ok := readLine(t, p)
 					if !ok {
 						break
 					}
@@ -203,38 +140,35 @@ func TestGoldenTranscripts(t *testing.T) {
 				}
 			}
 			if !tc.exitsByItself {
-				p.stdin.Close()
+				p.CloseStdin()
 			}
-			if _, ok := p.readLine(t); ok {
-				t.Error("output after the last answer")
-			}
-			fmt.Fprintf(&tr, "exit %d\n", p.exitCode(t))
+			_, more := readLine(t, p)
+			assert.False(t, more, "output after the last answer")
+			fmt.Fprintf(&tr, "exit %d\n", exitCode(t, p))
 			got := strings.ReplaceAll(tr.String(), known(), "{{known}}")
 			compareGolden(t, filepath.Join("testdata", tc.name+".golden"), got)
-			if tc.secret != "" && strings.Contains(outputOnly(got)+p.stderr.String(), tc.secret) {
-				t.Errorf("secret leaked:\n%s\nstderr:\n%s", got, p.stderr)
+			if tc.secret != "" {
+				assert.NotContains(t, outputOnly(got)+p.Stderr(), tc.secret, "secret leaked")
 			}
 		})
 	}
 }
 
-func (p *plugin) send(t *testing.T, tr *strings.Builder, in string) {
+func send(t *testing.T, p *plugintest.Plugin, tr *strings.Builder, in string) {
 	t.Helper()
 	if in == oversize {
 		fmt.Fprintf(tr, "> [%d bytes of x]\n", integration.MaxLineBytes+1)
 		chunk := bytes.Repeat([]byte("x"), 1<<20)
 		for left := integration.MaxLineBytes + 1; left > 0; left -= len(chunk) {
-			if _, err := p.stdin.Write(chunk[:min(left, len(chunk))]); err != nil {
-				t.Fatal(err)
-			}
+			_, err := p.Stdin().Write(chunk[:min(left, len(chunk))])
+			require.NoError(t, err)
 		}
 		in = ""
 	} else {
 		fmt.Fprintf(tr, "> %s\n", strings.ReplaceAll(in, "\r", `\r`))
 	}
-	if _, err := io.WriteString(p.stdin, in+"\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(p.Stdin(), in+"\n")
+	require.NoError(t, err)
 }
 
 // outputOnly keeps the plugin's lines of a transcript.
@@ -251,37 +185,24 @@ func outputOnly(transcript string) string {
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 		return
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("transcript differs from %s (go test -update rewrites it)\n--- want\n%s--- got\n%s", path, want, got)
-	}
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), got, "transcript differs from %s (go test -update rewrites it)", path)
 }
 
 func TestBinarySIGTERMWhileIdleExitsZero(t *testing.T) {
 	p := startPlugin(t)
 	var tr strings.Builder
-	p.send(t, &tr, "ping")
-	if line, _ := p.readLine(t); line != `{"type":"pong"}` {
-		t.Fatalf("want pong, got %q", line)
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.exitCode(t); code != 0 {
-		t.Errorf("exit %d after SIGTERM, want 0; stderr:\n%s", code, p.stderr)
-	}
+	send(t, p, &tr, "ping")
+	line, _ := readLine(t, p)
+	require.Equal(t, `{"type":"pong"}`, line)
+	require.NoError(t, p.Cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, exitCode(t, p), "exit code after SIGTERM; stderr:\n%s", p.Stderr())
 	// startPlugin sets O365AUDITLOG_LOG_LEVEL=debug.
-	if !strings.Contains(p.stderr.String(), `"level":"DEBUG"`) {
-		t.Errorf("no debug log on stderr:\n%s", p.stderr)
-	}
+	assert.Contains(t, p.Stderr(), `"level":"DEBUG"`, "no debug log on stderr")
 }
 
 func TestBinaryHelpAndVersion(t *testing.T) {
@@ -295,12 +216,8 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.args[0], func(t *testing.T) {
 			out, err := exec.Command(binary(t), tt.args...).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(out), tt.want) {
-				t.Errorf("output %q lacks %q", out, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Contains(t, string(out), tt.want)
 		})
 	}
 }
@@ -310,14 +227,11 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 func TestBinaryTestModuleWithoutParamsFails(t *testing.T) {
 	p := startPlugin(t)
 	var tr strings.Builder
-	p.send(t, &tr, `{"command":"test-module","params":{}}`)
-	first, _ := p.readLine(t)
-	second, _ := p.readLine(t)
-	if !strings.HasPrefix(first, `{"type":"result","results":[{"Type":4,"ContentsFormat":"text","Contents":"`) || second != `{"type":"completed"}` {
-		t.Errorf("want an error entry then completed, got:\n%s\n%s", first, second)
-	}
-	p.stdin.Close()
-	if code := p.exitCode(t); code != 0 {
-		t.Errorf("exit %d", code)
-	}
+	send(t, p, &tr, `{"command":"test-module","params":{}}`)
+	first, _ := readLine(t, p)
+	second, _ := readLine(t, p)
+	assert.True(t, strings.HasPrefix(first, `{"type":"result","results":[{"Type":4,"ContentsFormat":"text","Contents":"`), "want an error entry, got %s", first)
+	assert.Equal(t, `{"type":"completed"}`, second)
+	p.CloseStdin()
+	assert.Equal(t, 0, exitCode(t, p))
 }
