@@ -4,6 +4,7 @@ import (
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 
 	"container/heap"
+	"slices"
 	"time"
 )
 
@@ -32,6 +33,37 @@ func splitWindow(w auditsearch.Window, n int) []auditsearch.Window {
 		}
 		out = append(out, auditsearch.Window{Start: start, End: m})
 		start = m
+	}
+	return append(out, auditsearch.Window{Start: start, End: w.End})
+}
+
+// splitByRows cuts w into at most n pieces holding about equal shares of sample, rows
+// of w in random order (as a session returns them): its quantiles of CreationTime,
+// rounded down to whole seconds, are the inner boundaries. Neighbours share their
+// boundary as in splitWindow. Where the sample cannot separate n pieces (too few rows,
+// or all in one second), it falls back to splitWindow.
+func splitByRows(w auditsearch.Window, sample []auditsearch.Record, n int) []auditsearch.Window {
+	times := make([]time.Time, 0, len(sample))
+	for _, r := range sample {
+		if !r.CreationTime.Before(w.Start) && !r.CreationTime.After(w.End) {
+			times = append(times, r.CreationTime)
+		}
+	}
+	if n < 2 || len(times) < 2*n {
+		return splitWindow(w, n)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	out := make([]auditsearch.Window, 0, n)
+	start := w.Start
+	for i := 1; i < n; i++ {
+		m := times[i*len(times)/n].Truncate(time.Second)
+		if m.After(start) && m.Before(w.End) {
+			out = append(out, auditsearch.Window{Start: start, End: m})
+			start = m
+		}
+	}
+	if len(out) == 0 {
+		return splitWindow(w, n)
 	}
 	return append(out, auditsearch.Window{Start: start, End: w.End})
 }
