@@ -129,16 +129,19 @@ func (p *windowPlan) left(want int) int {
 }
 
 // windowRows is how many rows a window is sized for at page rows per call: windowPages
-// pages, under the session cap with margin. credible says whether sessions' ResultCount
-// is the window's size: a window beyond the cap is then split after one call, so the
-// window may come as close as l.target; otherwise a window beyond the cap costs a whole
-// capped session, and windows aim at half the cap.
+// pages, under the session cap with margin, and a tenth of a page short of a whole
+// number of pages, so that a window estimated well ends on a short last page rather
+// than one row into an extra call. credible says whether sessions' ResultCount is the
+// window's size: a window beyond the cap is then split after one call, so the window
+// may come as close as l.target; otherwise a window beyond the cap costs a whole capped
+// session, and windows aim at half the cap.
 func windowRows(page int, l sessionLimits, credible bool) int {
-	margin := l.cap / 2
+	limit := l.cap / 2
 	if credible {
-		margin = l.target
+		limit = l.target
 	}
-	return max(1, min(windowPages*page, margin))
+	pages := max(1, min(windowPages, limit/max(page, 1)))
+	return max(1, pages*page-page/10)
 }
 
 // probeDensity is the density (rows per second) the sorted probe over w suggests: the
