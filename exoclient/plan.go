@@ -31,11 +31,12 @@ type windowPlan struct {
 	seed float64
 	// recent holds the densities of the last finished windows, newest last.
 	recent []float64
-	// rows and span total every finished window, for the average density.
+	// rows and span total the finished windows cut from the rest, for the average
+	// density.
 	rows int
 	span time.Duration
-	// cutOut holds the windows cut and not yet learnt: only their densities are recent
-	// ones (a piece of a split window is a local peak, not a neighbour of the rest).
+	// cutOut holds the windows cut and not yet learnt: only they tell about the rest (a
+	// piece of a split window is a local peak, not a sample of the rest).
 	cutOut map[auditsearch.Window]bool
 	// tail is the rows per window once what is left fits in one window per worker:
 	// fixed then, so the last windows are equal shares.
@@ -47,13 +48,13 @@ func (p *windowPlan) pending() bool { return p.rest.Start.Before(p.rest.End) }
 
 // learn records that w held rows.
 func (p *windowPlan) learn(w auditsearch.Window, rows int) {
-	d := max(w.End.Sub(w.Start), time.Second)
-	p.rows += rows
-	p.span += d
 	if !p.cutOut[w] {
 		return
 	}
 	delete(p.cutOut, w)
+	d := max(w.End.Sub(w.Start), time.Second)
+	p.rows += rows
+	p.span += d
 	p.recent = append(p.recent, float64(rows)/d.Seconds())
 	if len(p.recent) > recentWindows {
 		p.recent = p.recent[1:]
@@ -77,7 +78,7 @@ func (p *windowPlan) density() float64 {
 // next is the window to hand out next (newest part of the rest) for windows of want
 // rows, without cutting it. It is the whole rest when the rest is expected to hold
 // little more than want.
-func (p *windowPlan) next(want int) auditsearch.Window {
+func (p *windowPlan) next(want, page int) auditsearch.Window {
 	dens := p.density()
 	restSpan := p.rest.End.Sub(p.rest.Start)
 	var d time.Duration
@@ -92,8 +93,8 @@ func (p *windowPlan) next(want int) auditsearch.Window {
 		if p.tail == 0 && restRows <= float64(want*p.workers) {
 			p.tail = max(int(restRows)/p.workers, want/windowPages*2, 1)
 		}
-		if p.tail > 0 {
-			want = min(want, p.tail)
+		if p.tail > 0 && p.tail < want {
+			want = alignPages(p.tail, page)
 		}
 		if restRows <= float64(want)*1.25 {
 			return p.rest
@@ -140,7 +141,14 @@ func windowRows(page int, l sessionLimits, credible bool) int {
 	if credible {
 		limit = l.target
 	}
-	pages := max(1, min(windowPages, limit/max(page, 1)))
+	return alignPages(min(windowPages*page, limit), page)
+}
+
+// alignPages is the whole number of pages nearest rows (at least one), a tenth of a
+// page short.
+func alignPages(rows, page int) int {
+	page = max(page, 1)
+	pages := max(1, (rows+page/2)/page)
 	return max(1, pages*page-page/10)
 }
 

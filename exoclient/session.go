@@ -19,9 +19,10 @@ const (
 	// sessionRowCap is the most rows one session returns; a session that reaches it may
 	// have been truncated, so its window is split.
 	sessionRowCap = 50000
-	// windowTargetRows is what a split aims at per window, leaving room for estimation error
-	// (and for duplicates, which count towards the cap) below sessionRowCap.
-	windowTargetRows = 40000
+	// windowTargetRows is the most a window is sized for when sessions' ResultCount is
+	// credible (plan.go): a window beyond the cap then costs one call before it is split,
+	// so the margin under sessionRowCap only absorbs the density estimate's error.
+	windowTargetRows = 45000
 	// windowMaxAttempts bounds the sessions spent on one window before the search fails. A
 	// lost page costs the whole session (DESIGN §4), so a service failing one call in ten
 	// must still leave a good chance for windows of ten calls.

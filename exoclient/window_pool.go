@@ -61,7 +61,7 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 		case run.queue.Len() > 0:
 			send, next = jobs, (*run.queue)[0]
 		case run.plan.pending():
-			send, next, cut = jobs, run.plan.next(s.windowRows()), true
+			send, next, cut = jobs, run.plan.next(s.windowRows(), s.sizer.current()), true
 		}
 		select {
 		case send <- next:
@@ -122,10 +122,9 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	if out.capped || out.oversize {
 		// Pieces end on whole seconds: the service filters on whole seconds, so a window of
 		// one second (or less) is the finest split there is (DESIGN §4). The rows returned
-		// are a random sample of the window: pieces of equal shares of them hold about
-		// equal numbers of records.
-		n := min(max(2, windowPieces(out.estimate, s.windowRows())), maxSplitPieces)
-		pieces := splitByRows(out.window, out.rows, n)
+		// are a random sample of the window: each piece takes the share of them that
+		// one window's rows are of the estimate.
+		pieces := splitByRows(out.window, out.rows, out.estimate, s.windowRows(), maxSplitPieces)
 		if len(pieces) > 1 || out.oversize {
 			for _, w := range pieces {
 				heap.Push(run.queue, w)
