@@ -40,12 +40,16 @@ type exportResult struct {
 	Records      int
 	Runs         int
 	Parallel     exportRun // median over Runs
+	Floor        exportRun // the export floor beside each parallel run, median (export_floor.go)
 	Serial       exportRun // one run, on SerialRecords
 	SerialRecord int
 }
 
 // IdealCalls is the fewest calls that can carry every record.
-func (r *exportResult) IdealCalls() int { return (r.Records + rowsPerCall - 1) / rowsPerCall }
+func (r *exportResult) IdealCalls() int { return idealCalls(r.Records) }
+
+// idealCalls is the fewest calls that can carry n records: ceil(n / rowsPerCall).
+func idealCalls(n int) int { return (n + rowsPerCall - 1) / rowsPerCall }
 
 // Ideal is the wall time of IdealCalls at 8 in parallel.
 func (r *exportResult) Ideal() time.Duration {
@@ -58,8 +62,8 @@ func (r *exportResult) Ideal() time.Duration {
 // serialN records (the whole set, or a smaller one scaled up when it would take too long).
 func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exportResult, error) {
 	res := &exportResult{Records: n, Runs: runs, SerialRecord: serialN}
-	var parallel []procStats
-	var calls, counts []int64
+	var parallel, floor []procStats
+	var calls, counts, floorCalls []int64
 	var emuCPU []time.Duration
 	err := withExportEmulator(env, n, func(env pluginEnv, em *emulator.Emulator) error {
 		for range runs {
@@ -70,6 +74,11 @@ func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exp
 			parallel = append(parallel, r.procStats)
 			emuCPU = append(emuCPU, r.EmulatorCPU)
 			calls, counts = append(calls, int64(r.Calls)), append(counts, int64(r.Count))
+			f, err := exportFloorOnce(ctx, env, em, n)
+			if err != nil {
+				return fmt.Errorf("export floor: %w", err)
+			}
+			floor, floorCalls = append(floor, f.procStats), append(floorCalls, int64(f.Calls))
 		}
 		return nil
 	})
@@ -77,6 +86,7 @@ func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exp
 		return nil, err
 	}
 	res.Parallel = exportRun{procStats: medianStats(parallel), Calls: int(medianInt(calls)), Count: int(medianInt(counts)), EmulatorCPU: median(emuCPU)}
+	res.Floor = exportRun{procStats: medianStats(floor), Calls: int(medianInt(floorCalls)), Count: n}
 	err = withExportEmulator(env, serialN, func(env pluginEnv, em *emulator.Emulator) error {
 		r, err := exportOnce(ctx, env, em, serialN, 1)
 		res.Serial = r

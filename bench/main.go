@@ -68,6 +68,8 @@ func childMain(args []string) (int, bool) {
 		return 0, true
 	case args[0] == "-floor-throughput" && len(args) == 2:
 		err = floorMain(args[1])
+	case args[0] == "-floor-export" && len(args) == 3:
+		err = exportFloorMain(args[1], args[2])
 	case args[0] == "-profile-one" && len(args) == 5:
 		err = profileOneMain(args[1:])
 	case args[0] == "-floor-test-module" && len(args) == 2:

@@ -54,8 +54,16 @@ func (r *report) rows(b *strings.Builder) {
 			e.Records, e.Runs, ms(p.Wall), p.Calls, ms(e.Ideal()), e.IdealCalls(), verdict(ratio(float64(p.Wall), float64(e.Ideal())), 1.3))
 		actual := time.Duration(float64(p.Calls) / exportConcurrency * float64(exportLatency))
 		fmt.Fprintf(b, "| ↳ wall vs its own calls ÷ 8 × 300 ms | %s | %s | %.2f× |\n", ms(p.Wall), ms(actual), ratio(float64(p.Wall), float64(actual)))
+		fmt.Fprintf(b, "| ↳ InvokeCommand calls at `max_concurrency=8` | %d | %d ideal (records ÷ %d) | %s |\n",
+			p.Calls, e.IdealCalls(), rowsPerCall, verdict(ratio(float64(p.Calls), float64(e.IdealCalls())), 1.1))
+		fmt.Fprintf(b, "| ↳ InvokeCommand calls at `max_concurrency=1` (%d records) | %d | %d ideal | %s |\n",
+			e.SerialRecord, e.Serial.Calls, idealCalls(e.SerialRecord), verdict(ratio(float64(e.Serial.Calls), float64(idealCalls(e.SerialRecord))), 1.1))
 		fmt.Fprintf(b, "| ↳ peak RSS | %s | 512 MiB | %s |\n", mib(p.MaxRSS), rssVerdict(p.MaxRSS))
 		fmt.Fprintf(b, "| ↳ CPU time: plugin; emulator (bench process) | %s | %s | |\n", ms(p.CPU), ms(p.EmulatorCPU))
+		fl := e.Floor
+		fmt.Fprintf(b, "| ↳ plugin CPU vs the export floor (same sessions, decode, unquote, JSON Lines in arrival order) | %s (%.1f µs/record) | %s (%.1f µs/record), %s wall, %d calls | %s |\n",
+			ms(p.CPU), perRecordMicros(p.CPU, e.Records), ms(fl.CPU), perRecordMicros(fl.CPU, e.Records), ms(fl.Wall), fl.Calls,
+			verdict(ratio(float64(p.CPU), float64(fl.CPU)), 1.5))
 		s := e.Serial
 		scaled := ""
 		if e.SerialRecord != e.Records {
@@ -135,4 +143,9 @@ func cpuVerdict(cpuBound, calls time.Duration) string {
 	}
 	return "the CPU our processes need fits in the calls' time, so the rest of the gap is waiting for the cores " +
 		"(other processes, scheduling) and workers idle at the end of the search while the last windows finish."
+}
+
+// perRecordMicros is d spread over n records, in microseconds.
+func perRecordMicros(d time.Duration, n int) float64 {
+	return float64(d.Microseconds()) / float64(max(n, 1))
 }

@@ -155,7 +155,9 @@ func TestLiveRefusedContinuationSetsPageSize(t *testing.T) {
 func TestLiveSessionRestartCountsNothingTwice(t *testing.T) {
 	data := spread("mul", 10000, testEpoch.Add(-time.Hour), testEpoch)
 	f, s := searcherAt(1, data, 1)
-	f.restartAtEnd, f.nonSessionCap = true, 120
+	// Echoed counts: with credible ones the session ends at the row numbered last,
+	// never asking past its end.
+	f.restartAtEnd, f.nonSessionCap, f.echoCount = true, 120, true
 	q := sized(last(time.Hour), 20000)
 	res, err := s.search(context.Background(), q)
 	if err != nil {

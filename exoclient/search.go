@@ -18,19 +18,20 @@ import (
 //     asked; it is repeated if a page is bogus or duplicates may have displaced records.
 //     A short answer is never taken as everything (live tenants stop such calls at ~120
 //     rows, L1): it only sizes the sessions that follow;
-//   - then ReturnLargeSet sessions: ResultCount (when credible) or the probe's density
-//     extrapolated over the query window sets the initial split into equal-time windows
-//     (one window when the probe suggests less than a page, else at least one per worker).
+//   - then ReturnLargeSet sessions: one window when the probe suggests less than a page;
+//     else windows are cut newest first as workers are free, each sized for windowPages
+//     calls by the density of the probe and of the windows fetched so far (plan.go).
 //     Workers fetch windows newest first (window_pool.go); each window is paged to its end
 //     in one session and fetched again with a new SessionId when the session cannot be
 //     trusted (session.go). The rows asked per call start at 5,000 and drop to the
 //     service's REST page after the first refused continuation (pagesize.go, L4). A
-//     session that reaches the 50,000-row cap is split into k equal-time pieces, k from its
-//     estimated size so each piece expects 40,000 rows (twice the cap assumed when
-//     ResultCount is not credible), down to one second; a one-second window still at the
-//     cap is kept and reported incomplete. Rows are deduplicated by Id and trimmed to the
-//     newest ResultSize as windows arrive, and the search stops once every window newer
-//     than the oldest instant needed is fetched (newest.go).
+//     session whose first page claims (credibly) the cap or more stops there, and one
+//     that reaches the 50,000-row cap is dropped: its window is split into pieces holding
+//     equal shares of the rows it returned (a random sample of the window), down to one
+//     second; a one-second window still at the cap is kept and reported incomplete.
+//     Rows are deduplicated by Id and trimmed to the newest ResultSize as windows
+//     arrive, and the search stops once every window newer than the oldest instant
+//     needed is fetched (newest.go).
 //
 // Rows reach the result window by window through newestSet.add: a streaming consumer
 // can take their place there.
@@ -66,6 +67,8 @@ type searcher struct {
 	probeEmpty bool
 	// calls counts the service calls made (Result.Calls).
 	calls atomic.Int64
+	// counts tracks whether sessions' ResultCount is credible (it sizes windows).
+	counts countTrust
 }
 
 // Search runs a whole query: one sorted call up to 5,000 records, large-set sessions with
@@ -114,13 +117,14 @@ func (s *searcher) search(ctx context.Context, q auditsearch.Query) (*auditsearc
 	}
 	if err != nil {
 		s.log.Debug("sorted search untrustworthy; using sessions", "err", err)
-		return s.runWindows(ctx, q, splitWindow(q.Window(), s.maxConcurrency))
+		return s.runWindows(ctx, q, nil, &windowPlan{rest: q.Window(), workers: s.maxConcurrency})
 	}
 	// A short answer without a session is no proof that nothing more matches (live
 	// tenants stop at ~120 rows, DESIGN §4b L1): sessions fetch the window, sized by the
 	// answer's density. An empty answer confirmed by an empty session is trusted.
 	s.probeEmpty = len(probe) == 0
-	return s.runWindows(ctx, q, s.initialWindows(q.Window(), probe, asked))
+	initial, plan := s.initialPlan(q.Window(), probe, asked)
+	return s.runWindows(ctx, q, initial, plan)
 }
 
 // errUntrustedPage marks a sorted call whose answer kept being bogus or short of records
@@ -160,45 +164,16 @@ func (s *searcher) sortedCall(ctx context.Context, q auditsearch.Query, size int
 	}
 }
 
-// initialWindows pre-splits the query window into equal-time pieces from the sorted
-// probe (the newest rows, asked rows asked). A window the probe suggests is smaller than
-// one page stays whole (one session answers it). Otherwise: at least one piece per
-// worker, so parallelism is used from the first call, and as many as the estimated size
-// needs for each piece to expect s.limits.target (at most 16 per worker: the estimate
-// extrapolates from the newest records and may be far off for older ones; a piece that
-// still hits the cap is split again).
-func (s *searcher) initialWindows(w auditsearch.Window, probe []auditsearch.Record, asked int) []auditsearch.Window {
-	est := estimateRows(w, probe, asked)
-	if est < s.limits.page/2 {
-		return []auditsearch.Window{w}
+// initialPlan is where the windows start from, given the sorted probe (the newest rows,
+// asked rows asked): a window the probe suggests is smaller than one page is fetched
+// whole (one session answers it); otherwise windows are cut from it as workers are free
+// (plan.go), the first ones sized by the probe's density.
+func (s *searcher) initialPlan(w auditsearch.Window, probe []auditsearch.Record, asked int) ([]auditsearch.Window, *windowPlan) {
+	dens := probeDensity(w, probe, asked)
+	if dens*w.End.Sub(w.Start).Seconds() < float64(s.limits.page/2) {
+		return []auditsearch.Window{w}, &windowPlan{workers: s.maxConcurrency}
 	}
-	workers := s.maxConcurrency
-	n := max(workers, min(windowPieces(est, s.limits.target), 16*workers))
-	return splitWindow(w, n)
-}
-
-// estimateRows guesses how many records w holds from the sorted probe (the newest rows,
-// asked rows asked): ResultCount when it is credible (larger than what was asked: the
-// service has been seen echoing ResultSize there), else the probe's density extrapolated
-// over w. A probe answered whole (fewer rows than asked) may still be short (L1), so it
-// is extrapolated too.
-func estimateRows(w auditsearch.Window, probe []auditsearch.Record, asked int) int {
-	if len(probe) == 0 {
-		return 0
-	}
-	claimed, oldest := 0, w.End
-	for _, r := range probe {
-		claimed = max(claimed, r.ResultCount)
-		if r.CreationTime.Before(oldest) {
-			oldest = r.CreationTime
-		}
-	}
-	if claimed > max(asked, len(probe)) {
-		return claimed
-	}
-	span := max(w.End.Sub(oldest), time.Second)
-	est := float64(len(probe)) * float64(w.End.Sub(w.Start)) / float64(span)
-	return int(min(est, 1e12))
+	return nil, &windowPlan{rest: w, workers: s.maxConcurrency, seed: dens}
 }
 
 func uniqueIDs(rows []auditsearch.Record) int {

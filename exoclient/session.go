@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,9 +19,10 @@ const (
 	// sessionRowCap is the most rows one session returns; a session that reaches it may
 	// have been truncated, so its window is split.
 	sessionRowCap = 50000
-	// windowTargetRows is what a split aims at per window, leaving room for estimation error
-	// (and for duplicates, which count towards the cap) below sessionRowCap.
-	windowTargetRows = 40000
+	// windowTargetRows is the most a window is sized for when sessions' ResultCount is
+	// credible (plan.go): a window beyond the cap then costs one call before it is split,
+	// so the margin under sessionRowCap only absorbs the density estimate's error.
+	windowTargetRows = 45000
 	// windowMaxAttempts bounds the sessions spent on one window before the search fails. A
 	// lost page costs the whole session (DESIGN §4), so a service failing one call in ten
 	// must still leave a good chance for windows of ten calls.
@@ -49,6 +51,10 @@ const (
 	sessionCapped
 	// sessionBroken: a bogus page, a lost page or a failed call; the rows are not trusted.
 	sessionBroken
+	// sessionOversize: the first page's ResultCount, credible, says the window holds the
+	// cap or more, so the session would end capped: it stops after that page, whose rows
+	// are a random sample of the window (sessions return a window's rows shuffled).
+	sessionOversize
 )
 
 // sessionRun is one session over one window.
@@ -71,6 +77,9 @@ type windowOutcome struct {
 	rows   []auditsearch.Record
 	// capped means rows are at the session cap and the window may hold more.
 	capped bool
+	// oversize means the window holds the cap or more (its session stopped after one
+	// page): rows are only a sample of it.
+	oversize bool
 	// resplit means a session broke off after several pages: the window is fetched again
 	// as smaller pieces, whose shorter sessions are likelier to get through.
 	resplit bool
@@ -99,6 +108,8 @@ func (s *searcher) fetchWindow(ctx context.Context, q auditsearch.Query, w audit
 			return windowOutcome{window: w, rows: run.rows, estimate: len(run.rows)}
 		case sessionCapped:
 			return windowOutcome{window: w, rows: run.rows, capped: true, estimate: cappedEstimate(run)}
+		case sessionOversize:
+			return windowOutcome{window: w, rows: run.rows, oversize: true, estimate: oversizeEstimate(run, s.limits.cap)}
 		case sessionAmbiguous:
 			if slices.Contains(ambiguous, len(run.rows)) {
 				return windowOutcome{window: w, rows: run.rows, estimate: len(run.rows)}
@@ -123,6 +134,16 @@ func cappedEstimate(run sessionRun) int {
 		return run.claimed
 	}
 	return 2 * len(run.rows)
+}
+
+// oversizeEstimate guesses the size of a window whose first page claimed the cap or
+// more: the claim when above the cap, else twice the cap (the service has been seen
+// capping ResultCount at the cap, like the rows).
+func oversizeEstimate(run sessionRun, rowCap int) int {
+	if run.claimed > rowCap {
+		return run.claimed
+	}
+	return 2 * rowCap
 }
 
 // brokenEstimate guesses the size of a window whose session broke off after received
@@ -183,12 +204,23 @@ func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w audits
 			run.claimed = max(run.claimed, r.ResultCount)
 			seen[r.ID] = struct{}{}
 		}
+		if call == 1 {
+			s.counts.observe(run.claimed, size)
+		}
 		switch {
 		case len(run.rows) >= s.limits.cap:
 			run.end = sessionCapped
 			return run, nil
 		case len(page) < size:
 			run.end = sessionDone
+			return run, nil
+		case s.counts.credible() && lastOfSession(page, size):
+			// The row the service numbers last is in: the empty page that would follow
+			// proves nothing more (endOnEmptyPage), so it is not asked for.
+			run.end = sessionDone
+			return run, nil
+		case call == 1 && s.counts.credible() && run.claimed >= s.limits.cap && len(splitWindow(w, 2)) == 2:
+			run.end = sessionOversize
 			return run, nil
 		}
 	}
@@ -224,6 +256,13 @@ func endOnEmptyPage(run sessionRun, pageSize int) sessionRun {
 	return run
 }
 
+// lastOfSession reports whether page ends with the session's last row: its ResultIndex
+// equals its ResultCount, which is not an echo of the page size.
+func lastOfSession(page []auditsearch.Record, size int) bool {
+	last := page[len(page)-1]
+	return last.ResultIndex == last.ResultCount && last.ResultCount != size
+}
+
 func brokenSession(run sessionRun, why string) sessionRun {
 	run.received = len(run.rows)
 	run.rows, run.end, run.why = nil, sessionBroken, why
@@ -254,6 +293,26 @@ func minResultIndex(page []auditsearch.Record) int {
 	}
 	return m
 }
+
+// countTrust tracks whether sessions' ResultCount is the window's size: credible once a
+// first page claimed something other than its ResultSize, and never again once one
+// echoed it (DESIGN §4: the service has been seen echoing ResultSize there).
+type countTrust struct {
+	seen, echoed atomic.Bool
+}
+
+// observe learns from a session's first page: claimed is its largest ResultCount, size
+// the ResultSize asked.
+func (c *countTrust) observe(claimed, size int) {
+	if claimed == size {
+		c.echoed.Store(true)
+	} else if claimed > 0 {
+		c.seen.Store(true)
+	}
+}
+
+// credible reports whether ResultCount can be taken as the window's size.
+func (c *countTrust) credible() bool { return c.seen.Load() && !c.echoed.Load() }
 
 // newSessionUUID returns a random (version 4) UUID for a SessionId.
 func newSessionUUID() string {

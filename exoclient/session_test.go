@@ -63,6 +63,7 @@ func testFetchWindow(t *testing.T, k scale) {
 		wantSessions int
 		wantUnique   int
 		wantCapped   bool
+		wantOversize bool // the session stopped after its first page: a credible claim of the cap
 		wantErr      string
 	}{
 		{name: "short last page", records: 12000, wantSessions: 1, wantUnique: 12000},
@@ -79,7 +80,8 @@ func testFetchWindow(t *testing.T, k scale) {
 		{name: "silently skipped last page with echoed count", records: 7000, echo: true, fault: faultAt(1, 1, faultSkip), wantSessions: 2, wantUnique: 7000},
 		{name: "duplicates across pages", records: 12000, fault: always(faultDuplicate), wantSessions: 1, wantUnique: 12000},
 		{name: "duplicates in the session list", records: 12000, dups: 7, wantSessions: 1, wantUnique: 12000},
-		{name: "capped", records: 60000, wantSessions: 1, wantUnique: 50000, wantCapped: true},
+		{name: "capped", records: 60000, echo: true, wantSessions: 1, wantUnique: 50000, wantCapped: true},
+		{name: "credible count over the cap stops after one page", records: 60000, wantSessions: 1, wantUnique: 5000, wantOversize: true},
 		{name: "always bogus", records: 12000, fault: always(faultBogus), wantSessions: windowMaxAttempts,
 			wantErr: "search window " + w.String() + ": no trustworthy session after " + strconv.Itoa(windowMaxAttempts) + " attempts"},
 		{name: "forbidden is not refetched", records: 12000, fault: always(faultForbidden), wantSessions: 1,
@@ -107,8 +109,8 @@ func testFetchWindow(t *testing.T, k scale) {
 			if got := uniqueIDs(out.rows); got != k.n(tc.wantUnique) {
 				t.Errorf("unique rows = %d, want %d", got, k.n(tc.wantUnique))
 			}
-			if out.capped != tc.wantCapped {
-				t.Errorf("capped = %v, want %v", out.capped, tc.wantCapped)
+			if out.capped != tc.wantCapped || out.oversize != tc.wantOversize {
+				t.Errorf("capped, oversize = %v, %v; want %v, %v", out.capped, out.oversize, tc.wantCapped, tc.wantOversize)
 			}
 		})
 	}
@@ -133,8 +135,10 @@ func testFetchWindowCappedEstimate(t *testing.T, k scale) {
 			f.echoCount = tc.echo
 			s.defaults()
 			out := s.fetchWindow(context.Background(), Query{}, w)
-			if !out.capped || out.estimate != tc.want {
-				t.Errorf("capped %v estimate %d, want capped, %d", out.capped, out.estimate, tc.want)
+			// A credible claim stops the session after one page (oversize), an echoed one
+			// runs it to the cap.
+			if !(out.capped || out.oversize) || out.estimate != tc.want {
+				t.Errorf("capped %v oversize %v estimate %d, want one of them, %d", out.capped, out.oversize, out.estimate, tc.want)
 			}
 		})
 	}

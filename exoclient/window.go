@@ -4,6 +4,7 @@ import (
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 
 	"container/heap"
+	"slices"
 	"time"
 )
 
@@ -32,6 +33,40 @@ func splitWindow(w auditsearch.Window, n int) []auditsearch.Window {
 		}
 		out = append(out, auditsearch.Window{Start: start, End: m})
 		start = m
+	}
+	return append(out, auditsearch.Window{Start: start, End: w.End})
+}
+
+// splitByRows cuts w, believed to hold est rows, into pieces of about want rows each
+// (the last holds the rest), at most maxPieces: sample is rows of w in random order (as
+// a session returns them), and the pieces' inner boundaries are its quantiles of
+// CreationTime, rounded down to whole seconds. Neighbours share their boundary as in
+// splitWindow. Where the sample cannot separate the pieces (too few rows, or all in one
+// second), it falls back to equal-time pieces.
+func splitByRows(w auditsearch.Window, sample []auditsearch.Record, est, want, maxPieces int) []auditsearch.Window {
+	n := min(max(2, windowPieces(est, want)), maxPieces)
+	share := max(float64(want)/float64(max(est, 1)), 1/float64(n))
+	times := make([]time.Time, 0, len(sample))
+	for _, r := range sample {
+		if !r.CreationTime.Before(w.Start) && !r.CreationTime.After(w.End) {
+			times = append(times, r.CreationTime)
+		}
+	}
+	if len(times) < 2*n {
+		return splitWindow(w, n)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	out := make([]auditsearch.Window, 0, n)
+	start := w.Start
+	for i := 1; float64(i)*share < 1; i++ {
+		m := times[int(float64(i)*share*float64(len(times)))].Truncate(time.Second)
+		if m.After(start) && m.Before(w.End) {
+			out = append(out, auditsearch.Window{Start: start, End: m})
+			start = m
+		}
+	}
+	if len(out) == 0 {
+		return splitWindow(w, n)
 	}
 	return append(out, auditsearch.Window{Start: start, End: w.End})
 }

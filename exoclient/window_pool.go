@@ -24,7 +24,8 @@ const maxSplitPieces = 64
 // windowRun is the coordinator's state while windows are being fetched. Only the
 // coordinator goroutine touches it.
 type windowRun struct {
-	queue      *windowQueue
+	queue      *windowQueue // windows to fetch before cutting more from plan: pieces of split ones
+	plan       *windowPlan
 	set        *newestSet
 	inflight   int
 	done       int
@@ -35,12 +36,13 @@ type windowRun struct {
 	sink       func(auditsearch.Window, []auditsearch.Record) error // SearchEach's callback: rows go there, not to set
 }
 
-// runWindows fetches windows with s.maxConcurrency workers, newest window first. A window
-// whose session reached the cap is split and its rows dropped (the pieces fetch them
-// again); at one second it is kept and reported incomplete. The search stops as soon as
+// runWindows fetches windows with s.maxConcurrency workers, newest window first: those of
+// initial, then the ones plan cuts as workers are free. A window whose session reached
+// (or claimed) the cap is split and its rows dropped (the pieces fetch them again); at
+// one second it is kept and reported incomplete. The search stops as soon as
 // the newest q.ResultSize records are known, and on the first error, cancelling the
 // windows in flight either way.
-func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial []auditsearch.Window) (*auditsearch.Result, error) {
+func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial []auditsearch.Window, plan *windowPlan) (*auditsearch.Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	jobs := make(chan auditsearch.Window)
 	outcomes := make(chan windowOutcome)
@@ -50,16 +52,24 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 	}
 	defer func() { cancel(); wg.Wait() }()
 
-	run := &windowRun{queue: newWindowQueue(initial), set: newNewestSet(q.ResultSize, q.Window()), lastLog: s.now(), started: s.now(), sink: s.each}
-	for run.queue.Len() > 0 || run.inflight > 0 {
+	run := &windowRun{queue: newWindowQueue(initial), plan: plan, set: newNewestSet(q.ResultSize, q.Window()), lastLog: s.now(), started: s.now(), sink: s.each}
+	for run.queue.Len() > 0 || run.plan.pending() || run.inflight > 0 {
 		var send chan<- auditsearch.Window
 		var next auditsearch.Window
-		if run.queue.Len() > 0 {
+		cut := false
+		switch {
+		case run.queue.Len() > 0:
 			send, next = jobs, (*run.queue)[0]
+		case run.plan.pending():
+			send, next, cut = jobs, run.plan.next(s.windowRows(), s.sizer.current()), true
 		}
 		select {
 		case send <- next:
-			heap.Pop(run.queue)
+			if cut {
+				run.plan.cut(next)
+			} else {
+				heap.Pop(run.queue)
+			}
 			run.inflight++
 		case out := <-outcomes:
 			run.inflight--
@@ -109,11 +119,13 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 		}
 		return false, nil
 	}
-	if out.capped {
+	if out.capped || out.oversize {
 		// Pieces end on whole seconds: the service filters on whole seconds, so a window of
-		// one second (or less) is the finest split there is (DESIGN §4).
-		pieces := splitWindow(out.window, min(max(2, windowPieces(out.estimate, s.limits.target)), maxSplitPieces))
-		if len(pieces) > 1 {
+		// one second (or less) is the finest split there is (DESIGN §4). The rows returned
+		// are a random sample of the window: each piece takes the share of them that
+		// one window's rows are of the estimate.
+		pieces := splitByRows(out.window, out.rows, out.estimate, s.windowRows(), maxSplitPieces)
+		if len(pieces) > 1 || out.oversize {
 			for _, w := range pieces {
 				heap.Push(run.queue, w)
 			}
@@ -132,9 +144,15 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	}
 	run.done++
 	run.rows += len(out.rows)
+	run.plan.learn(out.window, len(out.rows))
 	moved := run.set.fetched(out.window)
 	s.report(run, false)
 	return run.sink == nil && moved && run.set.enough(), nil
+}
+
+// windowRows is how many rows a window is sized for now (plan.go).
+func (s *searcher) windowRows() int {
+	return windowRows(s.sizer.current(), s.limits, s.counts.credible())
 }
 
 // finish builds the result. An incomplete window is reported only if records missing
@@ -156,7 +174,7 @@ func (s *searcher) finish(run *windowRun) *auditsearch.Result {
 // report calls the progress callback and logs progress at most every progressLogInterval
 // (and once at the end).
 func (s *searcher) report(run *windowRun, final bool) {
-	p := auditsearch.Progress{WindowsDone: run.done, WindowsTotal: run.done + run.queue.Len() + run.inflight, Records: run.rows, Final: final}
+	p := auditsearch.Progress{WindowsDone: run.done, WindowsTotal: run.done + run.queue.Len() + run.inflight + run.plan.left(s.windowRows()), Records: run.rows, Final: final}
 	if s.progress != nil {
 		s.progress(p)
 	}
