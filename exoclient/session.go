@@ -214,11 +214,6 @@ func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w audits
 		case len(page) < size:
 			run.end = sessionDone
 			return run, nil
-		case s.counts.credible() && lastOfSession(page, size):
-			// The row the service numbers last is in: the empty page that would follow
-			// proves nothing more (endOnEmptyPage), so it is not asked for.
-			run.end = sessionDone
-			return run, nil
 		case call == 1 && s.counts.credible() && run.claimed >= s.limits.cap && len(splitWindow(w, 2)) == 2:
 			run.end = sessionOversize
 			return run, nil
@@ -254,13 +249,6 @@ func endOnEmptyPage(run sessionRun, pageSize int) sessionRun {
 	run.end = sessionAmbiguous
 	run.why = fmt.Sprintf("empty page after %d rows, last ResultIndex %d, ResultCount %d", len(run.rows), last.ResultIndex, last.ResultCount)
 	return run
-}
-
-// lastOfSession reports whether page ends with the session's last row: its ResultIndex
-// equals its ResultCount, which is not an echo of the page size.
-func lastOfSession(page []auditsearch.Record, size int) bool {
-	last := page[len(page)-1]
-	return last.ResultIndex == last.ResultCount && last.ResultCount != size
 }
 
 func brokenSession(run sessionRun, why string) sessionRun {
