@@ -150,23 +150,10 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	return run.sink == nil && moved && run.set.enough(), nil
 }
 
-// windowRows is how many rows a window is sized for now (plan.go). A streaming search
-// holds every window in flight until its session ends, so its windows are also bounded by
-// streamInFlightRows shared among the workers: at 5,000 rows per call and credible counts a
-// window may otherwise reach 45,000 rows, and 8 or 16 such windows in flight would take a
-// 1,000,000-record export past its memory bound.
+// windowRows is how many rows a window is sized for now (plan.go).
 func (s *searcher) windowRows() int {
-	page := s.sizer.current()
-	n := windowRows(page, s.limits, s.counts.credible())
-	if s.each != nil {
-		n = min(n, alignPages(streamInFlightRows/max(1, s.maxConcurrency), page))
-	}
-	return n
+	return windowRows(s.sizer.current(), s.limits, s.counts.credible())
 }
-
-// streamInFlightRows bounds the rows a streaming search's windows in flight are sized to
-// hold together (about 1.5 KB each at peak).
-const streamInFlightRows = 160000
 
 // finish builds the result. An incomplete window is reported only if records missing
 // from it could belong in the result: the result is short, or not all of it is newer
