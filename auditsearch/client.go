@@ -24,3 +24,33 @@ type Searcher interface {
 	Client
 	Streamer
 }
+
+// AsyncSearcher is a backend whose queries run on the service asynchronously (Microsoft
+// Graph audit log queries): a search can be submitted now, checked by a later execution,
+// and collected when every query has finished. Search and SearchEach do all three, waiting.
+// Query ids are the service's own; everything a later execution needs (a query's window
+// and filters) the service keeps with the id.
+type AsyncSearcher interface {
+	Searcher
+	// Submit submits the queries for q (one or more: by window, by record type) and
+	// returns their ids without waiting for them. Each submission is admitted by the
+	// backend's Budget first.
+	Submit(ctx context.Context, q Query) ([]string, error)
+	// Check looks at each query once. A query that finished truncated is replaced in next
+	// by the queries of its split window, submitted there and then (or, when its window
+	// cannot be split, kept and later reported incomplete); done reports that every query
+	// in next has finished. A query that failed or was cancelled is an error (and is
+	// deleted on the service).
+	Check(ctx context.Context, q Query, ids []string) (next []string, done bool, err error)
+	// Results is a Searcher over the records of the finished queries ids: its Search and
+	// SearchEach read those records for q (whose window and filters the queries were
+	// submitted with), submitting nothing. Its Result.QueryIDs is ids.
+	Results(ids []string) Searcher
+}
+
+// Budget admits the submissions of an asynchronous backend (Graph allows a tenant a few
+// hundred audit queries per rolling day). Take is called before each submission; its error
+// stops the submission and is returned as is (wrapped), so that the caller can explain it.
+type Budget interface {
+	Take(ctx context.Context) error
+}

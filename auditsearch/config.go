@@ -7,6 +7,9 @@ type Config struct {
 	// URL is the Exchange Online URL, e.g. https://outlook.office365.com (no trailing slash).
 	// Its host picks the cloud.
 	URL string
+	// GraphURL is Microsoft Graph's base URL (no trailing slash); empty means the one of
+	// URL's cloud. Only the Graph backend uses it.
+	GraphURL string
 	// AuthURL overrides the Entra ID authority host picked from URL's host.
 	AuthURL string
 	// Organization is the tenant domain or GUID.
@@ -35,4 +38,5 @@ const (
 	FieldAuthURL      = "AuthURL"
 	FieldOrganization = "Organization"
 	FieldAppID        = "AppID"
+	FieldGraphURL     = "GraphURL"
 )

@@ -9,6 +9,13 @@ import (
 // Result.Backend.
 const BackendExchange = "exchange"
 
+// BackendGraph names the Microsoft Graph audit log query backend in Result.Backend.
+const BackendGraph = "graph"
+
+// BackendExchangeGraph names a search that Exchange Online served and Graph completed
+// (the windows Exchange could not return whole, re-fetched through Graph).
+const BackendExchangeGraph = "exchange+graph"
+
 // Record is one audit record as a backend returns it.
 type Record struct {
 	// ID is the AuditData Id (falls back to the service's row identity).
@@ -37,4 +44,7 @@ type Result struct {
 	Calls int
 	// Backend names the backend that served the search, e.g. BackendExchange.
 	Backend string
+	// QueryIDs are the ids of the asynchronous queries (Graph) whose records the result
+	// holds; empty for Exchange Online.
+	QueryIDs []string
 }
