@@ -157,6 +157,19 @@ func planResult(entries []Entry) (*resultPlan, error) {
 		}
 		p.optional("File", e.File)
 		p.optional("FileID", e.FileID)
+		if sc := e.Schedule; sc != nil {
+			p.lit = append(p.lit, `,"PollingCommand":`...)
+			p.lit = appendJSONString(p.lit, sc.PollingCommand)
+			p.lit = append(p.lit, `,"NextRun":`...)
+			p.lit = appendJSONString(p.lit, sc.NextRun)
+			p.lit = append(p.lit, `,"PollingArgs":`...)
+			if err := p.addObject(sc.PollingArgs); err != nil {
+				return nil, fmt.Errorf("entry %d PollingArgs: %w", i, err)
+			}
+			p.lit = append(p.lit, `,"Timeout":`...)
+			p.lit = appendJSONString(p.lit, sc.Timeout)
+			p.lit = fmt.Appendf(p.lit, `,"PollingItemsRemaining":%d`, sc.PollingItemsRemaining)
+		}
 		p.lit = append(p.lit, '}')
 	}
 	p.lit = append(p.lit, "]}\n"...)

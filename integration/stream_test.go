@@ -40,7 +40,9 @@ func TestStreamedResultMatchesEncodingJSON(t *testing.T) {
 		"raw":   {{Type: 1, ContentsFormat: "json", Contents: raw, HumanReadable: long, ReadableContentsFormat: "markdown", EntryContext: map[string]any{"B(val.Id == obj.Id)": raw, "A": map[string]any{"k": 1, "z": nil, "s": hostile}}}},
 		"empty": {{Type: 1, ContentsFormat: "json", Contents: []RawJSON{}, EntryContext: map[string]any{"K": []RawJSON{}, "N": []RawJSON(nil)}}},
 		"file":  {{Type: 3, ContentsFormat: "text", Contents: "", File: "f<>.jsonl", FileID: "id"}, {Type: 1, Contents: struct{ A, B int }{1, 2}, ContentsFormat: "json"}},
-		"nil":   {{Type: 1, ContentsFormat: "text", Contents: nil}, {Type: 1, Contents: RawJSON(nil), ContentsFormat: "json"}},
+		"scheduled": {{Type: 1, ContentsFormat: "text", Contents: "q", HumanReadable: "running", Schedule: &Schedule{PollingCommand: "c", NextRun: "15",
+			PollingArgs: map[string]any{"query_id": "a,b", "hide_polling_output": true, "start_date": hostile}, Timeout: "3600"}}},
+		"nil": {{Type: 1, ContentsFormat: "text", Contents: nil}, {Type: 1, Contents: RawJSON(nil), ContentsFormat: "json"}},
 	}
 	for name, entries := range cases {
 		t.Run(name, func(t *testing.T) {

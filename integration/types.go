@@ -24,6 +24,19 @@ type Entry struct {
 	EntryContext           map[string]any `json:"EntryContext,omitempty"`
 	File                   string         `json:"File,omitempty"`
 	FileID                 string         `json:"FileID,omitempty"`
+	// Schedule, when set, makes the entry one step of a polling command (XSOAR's
+	// ScheduledCommand, DESIGN §5d): the engine runs the command again later.
+	*Schedule
+}
+
+// Schedule holds the scheduling fields of a polling step, as XSOAR's ScheduledCommand writes
+// them: NextRun and Timeout are seconds as strings, ItemsRemaining a number (0 kept).
+type Schedule struct {
+	PollingCommand        string         `json:"PollingCommand"`
+	NextRun               string         `json:"NextRun"`
+	PollingArgs           map[string]any `json:"PollingArgs"`
+	Timeout               string         `json:"Timeout"`
+	PollingItemsRemaining int            `json:"PollingItemsRemaining"`
 }
 
 // ErrorEntry is the entry for a failure the analyst must read: one clear sentence and what to do.
