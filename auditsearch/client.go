@@ -1,6 +1,9 @@
 package auditsearch
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Client is what commands searches through. Every backend implements it.
 type Client interface {
@@ -36,16 +39,27 @@ type AsyncSearcher interface {
 	// returns their ids without waiting for them. Each submission is admitted by the
 	// backend's Budget first.
 	Submit(ctx context.Context, q Query) ([]string, error)
-	// Check looks at each query once. A query that finished truncated is replaced in next
-	// by the queries of its split window, submitted there and then (or, when its window
-	// cannot be split, kept and later reported incomplete); done reports that every query
-	// in next has finished. A query that failed or was cancelled is an error (and is
-	// deleted on the service).
-	Check(ctx context.Context, q Query, ids []string) (next []string, done bool, err error)
+	// Check looks at each query once. A query that finished truncated is replaced by the
+	// queries of its split window, submitted there and then (or, when its window cannot be
+	// split, kept and later reported incomplete). A query that failed or was cancelled is an
+	// error (and is deleted on the service).
+	Check(ctx context.Context, q Query, ids []string) (QueryState, error)
 	// Results is a Searcher over the records of the finished queries ids: its Search and
 	// SearchEach read those records for q (whose window and filters the queries were
 	// submitted with), submitting nothing. Its Result.QueryIDs is ids.
 	Results(ids []string) Searcher
+}
+
+// QueryState is what Check found.
+type QueryState struct {
+	// IDs are the queries to carry on with: ids, truncated ones replaced by their pieces.
+	IDs []string
+	// Windows are the time windows of IDs (the same order), as the service keeps them.
+	Windows []Window
+	// Done reports that every query in IDs has finished.
+	Done bool
+	// Submitted is when the oldest of the queries was created (the service's clock).
+	Submitted time.Time
 }
 
 // Budget admits the submissions of an asynchronous backend (Graph allows a tenant a few
