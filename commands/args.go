@@ -2,6 +2,8 @@ package commands
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,7 +35,26 @@ type SearchArgs struct {
 	AsFile bool
 	// Columns are the table's columns, in order; none means the sorted union of keys.
 	Columns []string
+	// Backend is auto, exchange or graph; "" means the instance's param.
+	Backend string
+	// Polling asks for XSOAR scheduled commands when the search goes to Graph (§5d):
+	// Interval is the first NextRun, PollTimeout XSOAR's Timeout, QueryIDs the Graph
+	// queries a scheduled run checks, HidePolling fewer words on the running entries.
+	Polling     bool
+	Interval    time.Duration
+	PollTimeout time.Duration
+	QueryIDs    []string
+	HidePolling bool
+	// raw are the arguments as received: a scheduled run gets them all back.
+	raw map[string]any
 }
+
+// Polling defaults (DESIGN §5d).
+const (
+	DefaultInterval    = 15 * time.Second
+	MinInterval        = 10 * time.Second
+	DefaultPollTimeout = time.Hour
+)
 
 // Query is the search query these arguments describe.
 func (a SearchArgs) Query() auditsearch.Query {
@@ -63,6 +84,22 @@ func ParseSearchArgs(args map[string]any, now time.Time) (SearchArgs, error) {
 			return
 		},
 		func() (err error) { a.Columns, err = listArg("columns", args["columns"]); return },
+		func() (err error) { a.Backend, err = backendValue(argError, "backend", args["backend"], ""); return },
+		func() (err error) { a.Polling, err = boolArg("polling", args["polling"]); return },
+		func() (err error) {
+			a.Interval, err = secondsArg("interval_in_seconds", args["interval_in_seconds"], DefaultInterval)
+			a.Interval = max(a.Interval, MinInterval)
+			return
+		},
+		func() (err error) {
+			a.PollTimeout, err = secondsArg("timeout_in_seconds", args["timeout_in_seconds"], DefaultPollTimeout)
+			return
+		},
+		func() (err error) { a.QueryIDs, err = queryIDsArg(args["query_id"]); return },
+		func() (err error) {
+			a.HidePolling, err = boolArg("hide_polling_output", args["hide_polling_output"])
+			return
+		},
 	)
 	if err != nil {
 		return SearchArgs{}, err
@@ -70,7 +107,38 @@ func ParseSearchArgs(args map[string]any, now time.Time) (SearchArgs, error) {
 	if len(a.RecordTypes) == 1 {
 		a.RecordType = a.RecordTypes[0]
 	}
+	a.raw = args
 	return a, nil
+}
+
+// secondsArg reads a whole, positive number of seconds (at most a day).
+func secondsArg(name string, v any, def time.Duration) (time.Duration, error) {
+	if absent(v) {
+		return def, nil
+	}
+	n, ok := intValue(v)
+	if !ok || n < 1 || n > 86400 {
+		return 0, argError(name, v, fmt.Sprintf("a whole number of seconds from 1 to 86400 (default %d)", int(def.Seconds())))
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// queryIDRe is the shape of a Graph audit query id (a GUID, in practice): it travels into
+// URL paths.
+var queryIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// queryIDsArg reads query_id: the Graph query ids a scheduled run checks ("a,b" or a list).
+func queryIDsArg(v any) ([]string, error) {
+	ids, err := listArg("query_id", v)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if !queryIDRe.MatchString(id) {
+			return nil, argError("query_id", v, "the Graph audit query ids of a scheduled run (set by the integration, not by hand)")
+		}
+	}
+	return ids, nil
 }
 
 // UnknownArgs lists the argument names o365-auditlog-search does not define, sorted. XSOAR

@@ -15,7 +15,9 @@ func TestParseSearchArgsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := SearchArgs{Start: testNow.Add(-24 * time.Hour), End: testNow, ResultSize: 10}
+	want := SearchArgs{Start: testNow.Add(-24 * time.Hour), End: testNow, ResultSize: 10,
+		Interval: DefaultInterval, PollTimeout: DefaultPollTimeout}
+	got.raw = nil // the arguments as given, for a scheduled run
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}

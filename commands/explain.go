@@ -52,7 +52,7 @@ func Explain(err error) string {
 		return ""
 	}
 	for _, explain := range []func(error) (string, bool){
-		explainContext, explainConfig, explainCert, explainRetry, explainSession,
+		explainBudget, explainContext, explainConfig, explainCert, explainRetry, explainSession,
 		explainAuthority, explainExchange, explainWarning, explainBody, explainNetwork,
 	} {
 		if s, ok := explain(err); ok {
@@ -60,6 +60,35 @@ func Explain(err error) string {
 		}
 	}
 	return "Exchange Online search failed: " + msclient.Redact(err.Error()) + ". Check the integration parameters and try again."
+}
+
+// explainBudget words the daily Graph budget refusing a submission (backend=graph).
+func explainBudget(err error) (string, bool) {
+	var be *BudgetError
+	if !errors.As(err, &be) {
+		return "", false
+	}
+	if be.Limit <= 0 {
+		return "The integration parameter graph_daily_queries is 0, so this instance submits no Microsoft Graph audit queries. " +
+			"Raise it (the tenant allows about 200 per rolling 24 hours) or search with backend=exchange.", true
+	}
+	return fmt.Sprintf("This instance has submitted its %d Microsoft Graph audit queries of the last 24 hours (graph_daily_queries); "+
+		"the next one is allowed at %s. Search with backend=exchange until then, or raise graph_daily_queries "+
+		"(the tenant allows about 200 per rolling 24 hours).", be.Limit, be.Next.UTC().Format(time.RFC3339)), true
+}
+
+// graphReason is why Microsoft Graph could not complete a search, as a clause of the
+// incomplete warning.
+func graphReason(err error) string {
+	var be *BudgetError
+	if errors.As(err, &be) {
+		if be.Limit <= 0 {
+			return "graph_daily_queries is 0"
+		}
+		return fmt.Sprintf("this instance's %d Graph audit queries per 24 hours (graph_daily_queries) are spent until %s",
+			be.Limit, be.Next.UTC().Format(time.RFC3339))
+	}
+	return strings.TrimSuffix(Explain(err), ".")
 }
 
 func explainContext(err error) (string, bool) {

@@ -56,7 +56,7 @@ func (h handlers) exportSearch(ctx context.Context, client Client, args SearchAr
 		},
 	}
 	if len(res.Incomplete) > 0 {
-		entries = append(entries, integration.WarningEntry(incompleteWarning(res.Incomplete)))
+		entries = append(entries, integration.WarningEntry(incompleteWarning(res, graphWhy(client))))
 	}
 	return entries, nil
 }
@@ -79,7 +79,7 @@ func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs
 		return nil, ee // the sink's own failure, already worded
 	}
 	if err != nil {
-		return nil, explain(err)
+		return nil, explainSearch(err)
 	}
 	if res == nil {
 		res = &auditsearch.Result{}
@@ -87,7 +87,7 @@ func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs
 	if err := spill.add(res.Records); err != nil {
 		return nil, err
 	}
-	return &auditsearch.Result{Incomplete: res.Incomplete, Calls: res.Calls, Backend: res.Backend}, nil
+	return &auditsearch.Result{Incomplete: res.Incomplete, Calls: res.Calls, Backend: res.Backend, QueryIDs: res.QueryIDs}, nil
 }
 
 // exportReadable is the War Room text of an export.

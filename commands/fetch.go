@@ -35,7 +35,7 @@ func (h handlers) fetchIncidents(ctx context.Context, req *integration.Request, 
 	if err != nil {
 		return err
 	}
-	client, err := h.NewClient(cfg)
+	client, err := h.NewClient(cfg.Config)
 	if err != nil {
 		return explain(err)
 	}

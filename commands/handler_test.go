@@ -239,7 +239,7 @@ func TestIncompleteWarningIsBounded(t *testing.T) {
 		s := utc(2021, 1, 1, 0, 0, i)
 		ws = append(ws, auditsearch.Window{Start: s, End: s.Add(time.Second)})
 	}
-	msg := incompleteWarning(ws)
+	msg := incompleteWarning(&auditsearch.Result{Incomplete: ws}, nil)
 	if !strings.Contains(msg, "50 one-second window(s)") || !strings.Contains(msg, ", and 30 more.") || strings.Contains(msg, "00:00:25Z") {
 		t.Errorf("warning %q", msg)
 	}

@@ -21,6 +21,12 @@ type Options struct {
 	// NewClient builds the client from validated params; nil means exoclient.New with
 	// default options and Logger. It is called only after params and args validate.
 	NewClient func(cfg auditsearch.Config) (Client, error)
+	// NewGraph builds the Graph backend from validated params, submitting through budget;
+	// nil means the graphclient package's. Called only when a search goes to Graph.
+	NewGraph func(cfg auditsearch.Config, budget auditsearch.Budget) (GraphClient, error)
+	// GraphFirstPause is the first pause between status checks of Graph queries a command
+	// waits for (then growing toward a minute); 0 means 5 seconds.
+	GraphFirstPause time.Duration
 	// Progress, when set, hears of every search's progress (the `run` mode's progress
 	// bar); nil means nobody does.
 	Progress func(auditsearch.Progress)
@@ -47,6 +53,12 @@ func (o Options) withDefaults() Options {
 		logger := o.Logger
 		o.NewClient = func(cfg auditsearch.Config) (Client, error) {
 			return backends[auditsearch.BackendExchange](cfg, logger)
+		}
+	}
+	if o.NewGraph == nil {
+		logger := o.Logger
+		o.NewGraph = func(cfg auditsearch.Config, budget auditsearch.Budget) (GraphClient, error) {
+			return newGraphClient(cfg, budget, logger)
 		}
 	}
 	return o

@@ -20,6 +20,12 @@ const (
 	// it in vain.
 	DefaultTimeout        = 960 * time.Second
 	DefaultMaxConcurrency = 4
+	// DefaultBackend searches Exchange Online and completes through Graph what it cannot
+	// return (DESIGN §5 backend).
+	DefaultBackend = BackendAuto
+	// DefaultGraphDailyQueries leaves a margin under the ≥ 200 Graph audit query
+	// submissions a tenant gets per rolling 24 hours, for other tools of the tenant.
+	DefaultGraphDailyQueries = 150
 	// maxTimeoutSeconds keeps timeout a sane time.Duration.
 	maxTimeoutSeconds = 86400
 )
@@ -30,6 +36,73 @@ var (
 	// label starts with a letter, e.g. contoso.onmicrosoft.com.
 	domainRe = regexp.MustCompile(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 )
+
+// Backend names, as the `backend` param and argument take them.
+const (
+	BackendAuto     = "auto"
+	BackendExchange = auditsearch.BackendExchange
+	BackendGraph    = auditsearch.BackendGraph
+)
+
+// Instance is an integration instance's validated parameters: the connection settings the
+// backends share and the search's own.
+type Instance struct {
+	auditsearch.Config
+	// Backend is auto, exchange or graph.
+	Backend string
+	// GraphDailyQueries is the most Graph audit queries the instance submits per rolling
+	// 24 hours.
+	GraphDailyQueries int
+}
+
+// ParseInstance validates every parameter of the instance (ParseParams and the search's:
+// backend, graph_daily_queries), each offending one named in one error.
+func ParseInstance(params map[string]any) (Instance, error) {
+	var in Instance
+	err := validateAll(
+		func() (err error) { in.Config, err = ParseParams(params); return },
+		func() (err error) {
+			in.Backend, err = backendValue(paramError, "backend", params["backend"], DefaultBackend)
+			return
+		},
+		func() (err error) {
+			in.GraphDailyQueries, err = graphDailyQueriesParam(params["graph_daily_queries"])
+			return
+		},
+	)
+	if err != nil {
+		return Instance{}, err
+	}
+	return in, nil
+}
+
+// backendValue reads a backend name (any case) for the param or the argument name.
+func backendValue(fail func(string, any, string) *ValidationError, name string, v any, def string) (string, error) {
+	if absent(v) {
+		return def, nil
+	}
+	s, ok := scalarText(v)
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case !ok:
+	case s == BackendAuto, s == BackendExchange, s == BackendGraph:
+		return s, nil
+	case s == "exo", s == "exchangeonline":
+		return BackendExchange, nil
+	}
+	return "", fail(name, v, "auto (Exchange Online, completed through Microsoft Graph), exchange or graph")
+}
+
+func graphDailyQueriesParam(v any) (int, error) {
+	if absent(v) {
+		return DefaultGraphDailyQueries, nil
+	}
+	n, ok := intValue(v)
+	if !ok || n < 0 || n > 10000 {
+		return 0, paramError("graph_daily_queries", v, "a whole number of Graph audit queries per rolling 24 hours, from 0 (never use Graph) to 10000 (default 150)")
+	}
+	return n, nil
+}
 
 // ParseParams validates the integration instance's parameters and turns them into the client
 // configuration, before any network call. Values may be strings, booleans or JSON numbers;
@@ -44,6 +117,7 @@ func ParseParams(params map[string]any) (auditsearch.Config, error) {
 		func() (err error) { cfg.AppID, err = appIDParam(params["app_id"]); return },
 		func() (err error) { cfg.PFX, cfg.Password, err = certificateParam(params); return },
 		func() (err error) { cfg.AuthURL, err = httpsURLParam(params, "auth_url", ""); return },
+		func() (err error) { cfg.GraphURL, err = httpsURLParam(params, "graph_url", ""); return },
 		func() (err error) { cfg.Insecure, err = boolParam(params, "insecure"); return },
 		func() (err error) { cfg.Proxy, err = boolParam(params, "proxy"); return },
 		func() (err error) { cfg.Timeout, err = timeoutParam(params["timeout"]); return },

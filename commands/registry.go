@@ -3,7 +3,6 @@ package commands
 import (
 	"time"
 
-	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
@@ -32,7 +31,8 @@ type command struct {
 
 // searchArgs are the arguments o365-auditlog-search defines (its registration's args).
 var searchArgs = []string{"start_date", "end_date", "free_text", "record_type", "ip_addresses",
-	"operations", "user_ids", "object_ids", "result_size", "as_file", "high_completeness", "columns"}
+	"operations", "user_ids", "object_ids", "result_size", "as_file", "high_completeness", "columns",
+	"backend", "polling", "interval_in_seconds", "timeout_in_seconds", "query_id", "hide_polling_output"}
 
 // commandTable lists every command.
 var commandTable = []command{
@@ -66,9 +66,9 @@ type handlers struct{ Options }
 
 // prepare registers the secret params with the session, then validates the params. Secrets
 // are registered first so that nothing logged afterwards, even on failure, can leak them.
-func (h handlers) prepare(req *integration.Request, s integration.Session) (auditsearch.Config, error) {
+func (h handlers) prepare(req *integration.Request, s integration.Session) (Instance, error) {
 	for _, v := range secretValues(req.Params) {
 		s.Secret(v)
 	}
-	return ParseParams(req.Params)
+	return ParseInstance(req.Params)
 }

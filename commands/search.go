@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,10 +18,11 @@ import (
 // maxListedWindows bounds how many incomplete windows the warning names one by one.
 const maxListedWindows = 20
 
-// search is o365-auditlog-search: params and args are validated before the client is even
-// built; then one Search, and the entries of DESIGN §5.
+// search is o365-auditlog-search: params and args are validated before any client is
+// built; then the search through the chosen backend (or a scheduled entry while Graph
+// queries run, §5d), and the entries of DESIGN §5.
 func (h handlers) search(ctx context.Context, req *integration.Request, s integration.Session) error {
-	cfg, paramErr := h.prepare(req, s)
+	in, paramErr := h.prepare(req, s)
 	if unknown := UnknownArgs(req.Args); len(unknown) > 0 {
 		h.Logger.DebugContext(ctx, "ignoring arguments o365-auditlog-search does not define", "args", unknown)
 	}
@@ -30,29 +33,33 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 	if err := checkInMemoryLimit(args); err != nil { // limits.go
 		return err
 	}
-	client, err := h.NewClient(cfg)
-	if err != nil {
-		return explain(err)
-	}
-	client = perRecordType(client, args.RecordTypes) // recordtypes.go
-	h.Logger.DebugContext(ctx, "searching the audit log",
-		"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_types", args.RecordTypes, "as_file", args.AsFile)
-	if args.AsFile {
-		entries, err := h.exportSearch(ctx, client, args, s)
-		if err != nil {
-			return err
+	client, err := h.searchClient(ctx, in, &args, s) // backends.go
+	if err == nil {
+		h.Logger.DebugContext(ctx, "searching the audit log", "backend", cmp.Or(args.Backend, in.Backend),
+			"start", args.Start, "end", args.End, "result_size", args.ResultSize, "record_types", args.RecordTypes, "as_file", args.AsFile)
+		var entries []integration.Entry
+		if args.AsFile {
+			entries, err = h.exportSearch(ctx, client, args, s)
+		} else {
+			entries, err = h.recordsSearch(ctx, client, args)
 		}
-		return s.Results(entries...)
+		if err == nil {
+			return s.Results(entries...)
+		}
 	}
+	if sched := (*scheduledError)(nil); errors.As(err, &sched) {
+		return s.Results(scheduledEntry(args, sched.state, h.Now()))
+	}
+	return err
+}
+
+// recordsSearch runs the search for the War Room entry and context.
+func (h handlers) recordsSearch(ctx context.Context, client Client, args SearchArgs) ([]integration.Entry, error) {
 	res, err := client.Search(ctx, h.query(args))
 	if err != nil {
-		return explain(err)
+		return nil, explainSearch(err)
 	}
-	entries, err := searchEntries(args, res)
-	if err != nil {
-		return err
-	}
-	return s.Results(entries...)
+	return searchEntries(args, res, graphWhy(client))
 }
 
 // query is the search query of args, reporting progress to Options.Progress.
@@ -65,7 +72,7 @@ func (h handlers) query(args SearchArgs) auditsearch.Query {
 // searchEntries turns a result into the records entry (or the empty text entry), each
 // carrying the summary in its context, and, when some windows could not be fetched whole, a
 // warning naming them.
-func searchEntries(args SearchArgs, res *auditsearch.Result) ([]integration.Entry, error) {
+func searchEntries(args SearchArgs, res *auditsearch.Result, why error) ([]integration.Entry, error) {
 	if res == nil {
 		res = &auditsearch.Result{}
 	}
@@ -82,7 +89,7 @@ func searchEntries(args SearchArgs, res *auditsearch.Result) ([]integration.Entr
 		entries = append(entries, e)
 	}
 	if len(res.Incomplete) > 0 {
-		entries = append(entries, integration.WarningEntry(incompleteWarning(res.Incomplete)))
+		entries = append(entries, integration.WarningEntry(incompleteWarning(res, why)))
 	}
 	return entries, nil
 }
@@ -121,10 +128,20 @@ func recordsEntry(args SearchArgs, res *auditsearch.Result) (integration.Entry, 
 
 // incompleteWarning names the windows the service could not return whole: never a silently
 // partial result (DESIGN §5).
-func incompleteWarning(windows []auditsearch.Window) string {
+func incompleteWarning(res *auditsearch.Result, why error) string {
+	windows := res.Incomplete
 	var b strings.Builder
-	fmt.Fprintf(&b, "The result is incomplete: Exchange Online holds more audit records than it can return "+
-		"for %d one-second window(s) (UTC): ", len(windows))
+	switch {
+	case res.Backend == auditsearch.BackendGraph:
+		fmt.Fprintf(&b, "The result is incomplete: Microsoft Graph holds more audit records than one query can return "+
+			"for %d one-second window(s) (UTC): ", len(windows))
+	case res.Backend == auditsearch.BackendExchangeGraph:
+		fmt.Fprintf(&b, "The result is incomplete: neither Exchange Online nor Microsoft Graph could return every audit record "+
+			"of %d one-second window(s) (UTC): ", len(windows))
+	default:
+		fmt.Fprintf(&b, "The result is incomplete: Exchange Online holds more audit records than it can return "+
+			"for %d one-second window(s) (UTC): ", len(windows))
+	}
 	for i, w := range windows {
 		if i == maxListedWindows {
 			fmt.Fprintf(&b, ", and %d more", len(windows)-maxListedWindows)
@@ -134,6 +151,9 @@ func incompleteWarning(windows []auditsearch.Window) string {
 			b.WriteString(", ")
 		}
 		b.WriteString(w.Start.UTC().Format(time.RFC3339) + " to " + w.End.UTC().Format(time.RFC3339))
+	}
+	if why != nil {
+		b.WriteString(". Microsoft Graph could not complete them: " + graphReason(why))
 	}
 	b.WriteString(". Narrow the search for those times with record_type, operations, user_ids, " +
 		"ip_addresses or free_text and run it again.")

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"cmp"
+	"strings"
 	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
@@ -31,6 +32,8 @@ type SearchSummary struct {
 	// File and FileID name the file entry of an as_file search.
 	File   string `json:"File,omitempty"`
 	FileID string `json:"FileID,omitempty"`
+	// QueryID lists the Graph audit queries whose records the search holds, comma-separated.
+	QueryID string `json:"QueryID,omitempty"`
 }
 
 // SummaryWindow is one incomplete window, RFC 3339 UTC.
@@ -55,6 +58,7 @@ func newSummary(args SearchArgs, count int, res *auditsearch.Result) SearchSumma
 		Complete:          len(incomplete) == 0,
 		Backend:           cmp.Or(res.Backend, auditsearch.BackendExchange),
 		IncompleteWindows: windows,
+		QueryID:           strings.Join(res.QueryIDs, ","),
 	}
 }
 
