@@ -79,7 +79,7 @@ func (f streamingFanOut) SearchEach(ctx context.Context, q auditsearch.Query, ea
 }
 
 // mergeResults is the union of results: records unique by Id, newest first, cut to size
-// when size > 0; the incomplete windows of all (each once); calls summed.
+// when size > 0; the incomplete windows and query ids of all (each once); calls summed.
 func mergeResults(results []*auditsearch.Result, size int) *auditsearch.Result {
 	out := &auditsearch.Result{}
 	seen := map[string]bool{}
@@ -89,6 +89,11 @@ func mergeResults(results []*auditsearch.Result, size int) *auditsearch.Result {
 		}
 		out.Calls += res.Calls
 		out.Backend = cmp.Or(out.Backend, res.Backend)
+		for _, id := range res.QueryIDs {
+			if !slices.Contains(out.QueryIDs, id) {
+				out.QueryIDs = append(out.QueryIDs, id)
+			}
+		}
 		for _, r := range res.Records {
 			if !seen[r.ID] {
 				seen[r.ID] = true

@@ -14,7 +14,7 @@ import (
 // fakeSession is the one integration.Session the commands tests run handlers with. It keeps
 // what a handler sends (entries, registered secrets, file entries' bytes in memory keyed by
 // FileID), records every engine call, and answers getLastRun/setLastRun as an engine does;
-// any other call fails. Search tests check that no call was made (harness.run, runExport),
+// the integration context likewise; any other call fails. Search tests check that no call was made (harness.run, runExport),
 // fetch tests that no file was written (fetchHarness.run).
 type fakeSession struct {
 	entries []integration.Entry
@@ -22,6 +22,8 @@ type fakeSession struct {
 	files   map[string][]byte
 	calls   []string
 	lastRun json.RawMessage
+	// intCtx is the integration context (getIntegrationContext/setIntegrationContext).
+	intCtx json.RawMessage
 	// fileErr, when set, is what storing a file fails with (after write ran).
 	fileErr error
 	// setErr, when set, is what setLastRun fails with.
@@ -41,6 +43,18 @@ func (s *fakeSession) Call(_ context.Context, command string, args map[string]an
 			return json.RawMessage("{}"), nil
 		}
 		return s.lastRun, nil
+	case "getIntegrationContext":
+		if s.intCtx == nil {
+			return json.RawMessage("{}"), nil
+		}
+		return s.intCtx, nil
+	case "setIntegrationContext":
+		b, err := json.Marshal(args["value"])
+		if err != nil {
+			return nil, err
+		}
+		s.intCtx = b
+		return json.RawMessage("{}"), nil
 	case "setLastRun":
 		if s.setErr != nil {
 			return nil, s.setErr
