@@ -145,7 +145,9 @@ func rec(id string, at time.Time) auditsearch.Record {
 		AuditData: json.RawMessage(fmt.Sprintf(`{"Id":%q,"CreationTime":%q}`, id, at.Format("2006-01-02T15:04:05")))}
 }
 
-func second(at time.Time) auditsearch.Window { return auditsearch.Window{Start: at, End: at.Add(time.Second)} }
+func second(at time.Time) auditsearch.Window {
+	return auditsearch.Window{Start: at, End: at.Add(time.Second)}
+}
 
 func summaryOf(t *testing.T, e integration.Entry) SearchSummary {
 	t.Helper()
