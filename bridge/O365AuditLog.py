@@ -8,7 +8,11 @@ only.
 
 Entries are relayed unaltered: each stdout line is parsed once (``json.loads`` on the raw bytes)
 and the ``results`` list goes to ``demisto.results`` as is, without building or re-encoding
-anything on the way. Params are never logged; the binary redacts its own stderr, which is
+anything on the way. That includes the scheduling fields of a polling step (PollingCommand,
+NextRun, PollingArgs, Timeout, PollingItemsRemaining: DESIGN.md section 5d), which XSOAR reads
+off the entry to run the command again later; it then hands PollingArgs back as
+``demisto.args()``, and they go to the binary as the JSON values they are, like any args.
+Params are never logged; the binary redacts its own stderr, which is
 forwarded line by line to ``demisto.debug``.
 
 Environment: ``O365AUDITLOG_BIN`` (path of the binary; default: ``o365auditlog`` on PATH),

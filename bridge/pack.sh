@@ -55,6 +55,7 @@ cat > "$pack/ReleaseNotes/${version//./_}.md" <<NOTES
 - Searches the Microsoft 365 unified audit log with certificate-based app-only authentication (no PowerShell), through the o365auditlog binary.
 - Large searches page Exchange Online sessions and split the time window so that no record is lost; \`as_file\` returns them as a JSON Lines file.
 - fetch-incidents turns audit events into incidents, oldest first, none lost to late arrival and none twice.
+- Microsoft Graph audit log queries as a second backend (\`backend\`: auto, exchange, graph): \`auto\` re-fetches through Graph the one-second windows Exchange Online cannot return whole; \`polling=true\` runs Graph searches as XSOAR scheduled commands.
 NOTES
 
 category=$("$python" "$here/pack_yml.py" category "$yml")

@@ -58,10 +58,12 @@ type Script struct {
 
 // Command is one command of script.commands.
 type Command struct {
-	Name        string     `yaml:"name"`
-	Description string     `yaml:"description"`
-	Arguments   []Argument `yaml:"arguments"`
-	Outputs     []Output   `yaml:"outputs"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Polling marks a command that may answer with XSOAR scheduling fields (DESIGN §5d).
+	Polling   bool       `yaml:"polling"`
+	Arguments []Argument `yaml:"arguments"`
+	Outputs   []Output   `yaml:"outputs"`
 }
 
 // Argument is one command argument.
@@ -73,6 +75,9 @@ type Argument struct {
 	Auto         string   `yaml:"auto"`
 	Predefined   []string `yaml:"predefined"`
 	DefaultValue any      `yaml:"defaultValue"`
+	// Hidden keeps an argument out of the War Room's help: the ones polling passes to
+	// itself (query_id, hide_polling_output).
+	Hidden bool `yaml:"hidden"`
 }
 
 // Output is one context output of a command.

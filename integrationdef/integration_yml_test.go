@@ -70,6 +70,9 @@ func TestParams(t *testing.T) {
 		{"proxy", 8, false, "false"},
 		{"timeout", 0, false, "960"},
 		{"max_concurrency", 0, false, "4"},
+		{"backend", 15, false, "auto"},
+		{"graph_url", 0, false, "https://graph.microsoft.com"},
+		{"graph_daily_queries", 0, false, "150"},
 		{"isFetch", 8, false, ""},
 		{"incidentType", 13, false, ""},
 		{"first_fetch", 0, false, "3 days"},
@@ -99,13 +102,18 @@ func TestParams(t *testing.T) {
 	if p := d.Param("password"); p != nil {
 		assert.True(t, p.Hidden, "password must be hidden (legacy, for plain-string certificates)")
 	}
-	if p := d.Param("auth_url"); p != nil {
-		assert.True(t, p.Advanced, "auth_url must be advanced")
+	for _, name := range []string{"auth_url", "graph_url", "graph_daily_queries"} {
+		if p := d.Param(name); p != nil {
+			assert.True(t, p.Advanced, "%s must be advanced", name)
+		}
+	}
+	if p := d.Param("backend"); p != nil {
+		assert.Equal(t, []string{"auto", "exchange", "graph"}, p.Options, "backend options (DESIGN §3)")
 	}
 }
 
 // TestSearchArguments: the seed's 8 arguments plus object_ids, as_file, high_completeness
-// and columns, with DESIGN §5's defaults.
+// and columns, then the backend and polling ones, with DESIGN §5's defaults.
 func TestSearchArguments(t *testing.T) {
 	cmd := load(t).Command("o365-auditlog-search")
 	require.NotNil(t, cmd, "o365-auditlog-search is missing")
@@ -126,6 +134,12 @@ func TestSearchArguments(t *testing.T) {
 		{"as_file", false, "false"},
 		{"high_completeness", false, "false"},
 		{"columns", true, ""},
+		{"backend", false, ""},
+		{"polling", false, "false"},
+		{"interval_in_seconds", false, "15"},
+		{"timeout_in_seconds", false, "3600"},
+		{"query_id", false, ""},
+		{"hide_polling_output", false, ""},
 	}
 	require.Len(t, cmd.Arguments, len(want), "arguments")
 	for i, w := range want {
@@ -138,10 +152,26 @@ func TestSearchArguments(t *testing.T) {
 			assert.NotContains(t, a.Description, typo, "argument %s: description still has the seed's typo", a.Name)
 		}
 	}
-	for _, i := range []int{9, 10} {
+	for _, i := range []int{9, 10, 13} {
 		b := cmd.Arguments[i]
 		assert.Equal(t, "PREDEFINED", b.Auto, "%s auto", b.Name)
 		assert.Equal(t, []string{"true", "false"}, b.Predefined, "%s predefined", b.Name)
+	}
+	backend := cmd.Arguments[12]
+	assert.Equal(t, "PREDEFINED", backend.Auto, "backend auto")
+	assert.Equal(t, []string{"auto", "exchange", "graph"}, backend.Predefined, "backend predefined")
+}
+
+// TestSearchPolling: XSOAR schedules a command's next run only when the yml marks it
+// polling, and the arguments polling passes to itself stay out of the War Room's help
+// (DESIGN §5d).
+func TestSearchPolling(t *testing.T) {
+	cmd := load(t).Command("o365-auditlog-search")
+	require.NotNil(t, cmd, "o365-auditlog-search is missing")
+	assert.True(t, cmd.Polling, "o365-auditlog-search must be marked polling: true")
+	hidden := map[string]bool{"query_id": true, "hide_polling_output": true}
+	for _, a := range cmd.Arguments {
+		assert.Equal(t, hidden[a.Name], a.Hidden, "argument %s: hidden", a.Name)
 	}
 }
 
@@ -191,6 +221,7 @@ func TestSearchOutputs(t *testing.T) {
 		{"O365AuditLogSearch.IncompleteWindows.End", "Date"},
 		{"O365AuditLogSearch.File", "String"},
 		{"O365AuditLogSearch.FileID", "String"},
+		{"O365AuditLogSearch.QueryID", "String"},
 	}
 	var got [][2]string
 	for _, o := range cmd.Outputs {

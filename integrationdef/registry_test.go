@@ -1,8 +1,9 @@
 package integrationdef_test
 
 import (
-	"encoding/json"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/o365auditlog/o365auditlog/commands"
@@ -45,7 +46,9 @@ func TestRegistryArgumentsMatchDefinition(t *testing.T) {
 }
 
 // TestSummaryOutputsDeclared: every field the search's summary can carry is declared as an
-// output, so the summary and integration.yml cannot drift apart.
+// output, so the summary and integration.yml cannot drift apart. The fields are read off
+// the Go type, not off one marshalled value, so that an omitempty field (File, QueryID) is
+// held to the yml whether or not a sample value would set it.
 func TestSummaryOutputsDeclared(t *testing.T) {
 	cmd := load(t).Command(commands.Search)
 	require.NotNil(t, cmd)
@@ -53,18 +56,36 @@ func TestSummaryOutputsDeclared(t *testing.T) {
 	for _, o := range cmd.Outputs {
 		declared = append(declared, o.ContextPath)
 	}
-	full := commands.SearchSummary{File: "f", FileID: "id", IncompleteWindows: []commands.SummaryWindow{{}}}
-	b, err := json.Marshal(full)
-	require.NoError(t, err)
-	var fields map[string]any
-	require.NoError(t, json.Unmarshal(b, &fields))
-	for name, v := range fields {
-		if list, ok := v.([]any); ok {
-			for sub := range list[0].(map[string]any) {
-				assert.Contains(t, declared, commands.SummaryContextKey+"."+name+"."+sub)
-			}
+	paths := jsonPaths(reflect.TypeOf(commands.SearchSummary{}), commands.SummaryContextKey)
+	require.NotEmpty(t, paths)
+	for _, p := range paths {
+		assert.Contains(t, declared, p)
+	}
+}
+
+// jsonPaths lists the context paths encoding/json gives the fields of struct type typ under
+// prefix: a list of structs (IncompleteWindows) contributes its elements' fields, as XSOAR
+// context paths do; a list of scalars (QueryID) is one path.
+func jsonPaths(typ reflect.Type, prefix string) []string {
+	var paths []string
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
 			continue
 		}
-		assert.Contains(t, declared, commands.SummaryContextKey+"."+name)
+		if name == "" {
+			name = f.Name
+		}
+		elem := f.Type
+		for elem.Kind() == reflect.Slice || elem.Kind() == reflect.Pointer {
+			elem = elem.Elem()
+		}
+		if elem.Kind() == reflect.Struct {
+			paths = append(paths, jsonPaths(elem, prefix+"."+name)...)
+			continue
+		}
+		paths = append(paths, prefix+"."+name)
 	}
+	return paths
 }
