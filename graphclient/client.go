@@ -87,10 +87,10 @@ type Client struct {
 	opts   *Options
 	budget auditsearch.Budget
 
-	mu      sync.Mutex
+	mu          sync.Mutex
 	version     string // the version creates worked on; "" until one did
 	readVersion string // the version reads of queries created elsewhere worked on
-	create  sync.Mutex
+	create      sync.Mutex
 }
 
 // Client implements the asynchronous search interface commands uses.

@@ -135,7 +135,9 @@ type countingBudget struct {
 // errBudgetSpent is the budget's own error type, which callers match with errors.As.
 type errBudgetSpent struct{ next time.Time }
 
-func (e *errBudgetSpent) Error() string { return "daily Graph query budget spent until " + e.next.String() }
+func (e *errBudgetSpent) Error() string {
+	return "daily Graph query budget spent until " + e.next.String()
+}
 
 func (b *countingBudget) Take(ctx context.Context) error {
 	n := b.takes.Add(1)

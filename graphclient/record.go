@@ -14,53 +14,48 @@ import (
 	"github.com/o365auditlog/o365auditlog/recordtype"
 )
 
-// recordsPage is one page of a query's records.
-type recordsPage struct {
-	Value    []wireRecord `json:"value"`
-	NextLink string       `json:"@odata.nextLink"`
-}
-
 // wireRecord is an auditLogRecord. Only what the AuditData lacks is read from the
 // envelope: its user and address fields are wrong on live tenants (userId is the
 // UserKey, userPrincipalName the UserId, clientIp null) and are never used.
 type wireRecord struct {
-	ID                 string          `json:"id"`
-	CreatedDateTime    string          `json:"createdDateTime"`
-	AuditLogRecordType string          `json:"auditLogRecordType"`
-	Operation          string          `json:"operation"`
-	AuditData          json.RawMessage `json:"auditData"`
-}
-
-// auditHead is what a Record needs from inside the AuditData.
-type auditHead struct {
-	ID           json.RawMessage `json:"Id"`
-	CreationTime json.RawMessage `json:"CreationTime"`
-	RecordType   json.RawMessage `json:"RecordType"`
-	Operation    json.RawMessage `json:"Operation"`
-	UserID       json.RawMessage `json:"UserId"`
+	ID                 string
+	CreatedDateTime    string
+	AuditLogRecordType string
+	Operation          string
+	AuditData          []byte // the raw object, annotations included
 }
 
 // toRecord converts a Graph record: its AuditData without OData annotations, byte for byte
 // as Exchange Online returns it, and the Record's fields from that AuditData (the
 // envelope's id, time, type and operation only where the AuditData lacks them).
 func toRecord(w *wireRecord) (auditsearch.Record, error) {
-	audit, err := stripAnnotations(make([]byte, 0, len(w.AuditData)), w.AuditData)
+	var id, created, typ, op, user string
+	audit, err := stripTop(make([]byte, 0, len(w.AuditData)), w.AuditData, func(key, v []byte) {
+		switch string(key) {
+		case `"Id"`:
+			id = scalarText(v)
+		case `"CreationTime"`:
+			created = scalarText(v)
+		case `"RecordType"`:
+			typ = scalarText(v)
+		case `"Operation"`:
+			op = scalarText(v)
+		case `"UserId"`:
+			user = scalarText(v)
+		}
+	})
 	if err != nil {
 		return auditsearch.Record{}, &RecordError{ID: w.ID, Err: err}
 	}
-	var head auditHead
-	if err := json.Unmarshal(audit, &head); err != nil { // validates the record too
-		return auditsearch.Record{}, &RecordError{ID: w.ID, Err: err}
-	}
 	r := auditsearch.Record{AuditData: audit}
-	r.ID = firstNonEmpty(scalarText(head.ID), w.ID)
-	r.CreationTime = parseTime(scalarText(head.CreationTime))
+	r.ID = firstNonEmpty(id, w.ID)
+	r.CreationTime = parseTime(created)
 	if r.CreationTime.IsZero() {
 		r.CreationTime = parseTime(w.CreatedDateTime)
 	}
-	r.RecordType = recordTypeName(scalarText(head.RecordType), w.AuditLogRecordType)
-	r.Operations = firstNonEmpty(scalarText(head.Operation), w.Operation)
-	r.UserIDs = scalarText(head.UserID)
+	r.RecordType = recordTypeName(typ, w.AuditLogRecordType)
+	r.Operations = firstNonEmpty(op, w.Operation)
+	r.UserIDs = user
 	return r, nil
 }
 

@@ -30,17 +30,15 @@ func (c *Client) readRecords(ctx context.Context, calls *atomic.Int64, id string
 		}
 		var p recordsPage
 		if pages > 0 || target.page == nil {
-			if err := c.send(ctx, calls, http.MethodGet, target.url, nil, decodeInto(&p)); err != nil {
+			if err := c.send(ctx, calls, http.MethodGet, target.url, nil, p.read); err != nil {
 				return total, fmt.Errorf("records of Microsoft Graph audit query %s: %w", id, err)
 			}
 		} else {
 			p = *target.page
 		}
-		recs, err := convertPage(p.Value)
-		if err != nil {
-			return total, err
-		}
-		total += len(p.Value)
+		recs := p.records
+		total += p.count
+
 		if err := page(recs); err != nil {
 			return total, err
 		}
@@ -67,7 +65,7 @@ func (c *Client) firstRecordsPage(ctx context.Context, calls *atomic.Int64, id s
 	target := c.ep.recordsURL(v, id)
 	for attempt := 1; ; attempt++ {
 		var p recordsPage
-		err := c.send(ctx, calls, http.MethodGet, target, nil, decodeInto(&p))
+		err := c.send(ctx, calls, http.MethodGet, target, nil, p.read)
 		if err == nil {
 			return recordsTarget{url: target, page: &p}, nil
 		}
@@ -90,6 +88,29 @@ func notReady(err error) bool {
 	var apiErr *msclient.APIError
 	return asAPIError(err, &apiErr) && apiErr.Status == http.StatusBadRequest &&
 		strings.Contains(strings.ToLower(apiErr.Message), "not ready")
+}
+
+// recordsPage is one page of a query's records, converted.
+type recordsPage struct {
+	records  []auditsearch.Record
+	count    int // records on the page, repeats included
+	NextLink string
+}
+
+// read scans and converts a page; a page that cannot be scanned is a
+// *msclient.DecodeError (retried: the usual cause is a body cut short), a record that
+// cannot be read a *RecordError.
+func (p *recordsPage) read(b []byte) error {
+	ws, next, err := scanPage(b)
+	if err != nil {
+		return &msclient.DecodeError{Err: err}
+	}
+	recs, err := convertPage(ws)
+	if err != nil {
+		return err
+	}
+	p.records, p.count, p.NextLink = recs, len(ws), next
+	return nil
 }
 
 // convertPage converts a page's records, dropping repeats of an Id within the page.

@@ -22,7 +22,13 @@ const maxDepth = 512
 // stripAnnotations appends to dst the JSON object src without its OData annotation
 // members. src must be one JSON object (surrounding space is dropped).
 func stripAnnotations(dst, src []byte) ([]byte, error) {
-	s := &stripper{src: bytes.TrimSpace(src), dst: dst}
+	return stripTop(dst, src, nil)
+}
+
+// stripTop is stripAnnotations calling top with each kept top-level member's raw, quoted
+// name and value (valid only during the call).
+func stripTop(dst, src []byte, top func(key, value []byte)) ([]byte, error) {
+	s := &stripper{src: bytes.TrimSpace(src), dst: dst, top: top}
 	if len(s.src) == 0 || s.src[0] != '{' {
 		return nil, errors.New("auditData is not a JSON object")
 	}
@@ -39,6 +45,7 @@ type stripper struct {
 	src []byte
 	i   int
 	dst []byte
+	top func(key, value []byte)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -82,8 +89,8 @@ func (s *stripper) value(depth int) error {
 		for j < len(s.src) && !isSpace(s.src[j]) && s.src[j] != ',' && s.src[j] != ']' && s.src[j] != '}' {
 			j++
 		}
-		if j == s.i {
-			return s.errorf("unexpected %q", c)
+		if !validScalar(s.src[s.i:j]) {
+			return s.errorf("invalid value %q", s.src[s.i:j])
 		}
 		s.dst = append(s.dst, s.src[s.i:j]...)
 		s.i = j
@@ -143,8 +150,13 @@ func (s *stripper) object(depth int) error {
 			s.dst = append(s.dst, lead...)
 			carry = carry[:0:0]
 		}
-		if err := s.member(depth, keyEnd); err != nil {
+		key := s.src[s.i:keyEnd]
+		valStart, err := s.member(depth, keyEnd)
+		if err != nil {
 			return err
+		}
+		if depth == 0 && !drop && s.top != nil {
+			s.top(key, s.dst[valStart:])
 		}
 		trail := s.space()
 		if drop {
@@ -168,18 +180,63 @@ func (s *stripper) object(depth int) error {
 	}
 }
 
-// member copies "name" : value (the name ends at keyEnd).
-func (s *stripper) member(depth, keyEnd int) error {
+// member copies "name" : value (the name ends at keyEnd) and returns where the value
+// starts in s.dst.
+func (s *stripper) member(depth, keyEnd int) (int, error) {
 	s.dst = append(s.dst, s.src[s.i:keyEnd]...)
 	s.i = keyEnd
 	s.dst = append(s.dst, s.space()...)
 	if s.i >= len(s.src) || s.src[s.i] != ':' {
-		return s.errorf("expected :")
+		return 0, s.errorf("expected :")
 	}
 	s.dst = append(s.dst, ':')
 	s.i++
 	s.dst = append(s.dst, s.space()...)
-	return s.value(depth + 1)
+	start := len(s.dst)
+	return start, s.value(depth + 1)
+}
+
+// validScalar reports a JSON literal or number (the record is kept as text, so what it
+// holds must stay valid JSON).
+func validScalar(v []byte) bool {
+	switch string(v) {
+	case "true", "false", "null":
+		return true
+	case "":
+		return false
+	}
+	i := 0
+	if v[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(v) && v[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(v)
 }
 
 // array copies an array, its elements stripped.

@@ -11,7 +11,9 @@ import (
 
 func TestSplitWindow(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	win := func(a, b time.Duration) auditsearch.Window { return auditsearch.Window{Start: t0.Add(a), End: t0.Add(b)} }
+	win := func(a, b time.Duration) auditsearch.Window {
+		return auditsearch.Window{Start: t0.Add(a), End: t0.Add(b)}
+	}
 	cases := []struct {
 		name   string
 		w      auditsearch.Window
