@@ -74,7 +74,7 @@ func CheckPermission(roles []string, service Source, permission, legacy string) 
 	if slices.Contains(roles, permission) {
 		return nil
 	}
-	e := &MissingPermissionError{Service: service, Permission: permission, Have: slices.Clone(roles)}
+	e := &MissingPermissionError{Service: service, Permission: permission, Have: append([]string{}, roles...)}
 	if legacy != "" && slices.Contains(roles, legacy) {
 		e.Legacy = legacy
 	}
