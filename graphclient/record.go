@@ -106,11 +106,11 @@ func scalarText(v json.RawMessage) string {
 		return ""
 	}
 	if v[0] == '"' {
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return strings.TrimSpace(s)
+		s, err := jsonString(v)
+		if err != nil {
+			return ""
 		}
-		return ""
+		return strings.TrimSpace(s)
 	}
 	if v[0] == '-' || (v[0] >= '0' && v[0] <= '9') {
 		return string(v)

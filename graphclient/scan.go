@@ -45,7 +45,7 @@ func scanRecords(v []byte) ([]wireRecord, error) {
 	if len(v) == 0 || v[0] != '[' {
 		return nil, fmt.Errorf("records page: value is not an array")
 	}
-	var recs []wireRecord
+	recs := make([]wireRecord, 0, pageTop)
 	i := skipSpace(v, 1)
 	if i < len(v) && v[i] == ']' {
 		return recs, nil
@@ -173,17 +173,25 @@ func skipValue(b []byte, i, depth int) (int, error) {
 	return j, nil
 }
 
-// stringEnd is the index just past the string starting at b[i].
+// stringEnd is the index just past the string starting at b[i]: the next quote not
+// escaped (IndexByte finds quotes quickly; records are mostly strings).
 func stringEnd(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, nil
+	j := i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return 0, fmt.Errorf("offset %d: unterminated string", i)
 		}
+		q := j + k
+		n := 0
+		for p := q - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1, nil
+		}
+		j = q + 1
 	}
-	return 0, fmt.Errorf("offset %d: unterminated string", i)
 }
 
 func skipSpace(b []byte, i int) int {

@@ -99,17 +99,7 @@ func (s *stripper) value(depth int) error {
 }
 
 // stringEnd is the index just past the string starting at s.i.
-func (s *stripper) stringEnd() (int, error) {
-	for j := s.i + 1; j < len(s.src); j++ {
-		switch s.src[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, nil
-		}
-	}
-	return 0, s.errorf("unterminated string")
-}
+func (s *stripper) stringEnd() (int, error) { return stringEnd(s.src, s.i) }
 
 // object copies an object without its annotation members. The space before a dropped
 // member is kept for the next member (annotations are written in front of the member
