@@ -235,6 +235,7 @@ func TestNewClouds(t *testing.T) {
 
 // TestIdealProfileKeepsV1: where v1.0 creates work, no beta call is made.
 func TestIdealProfileKeepsV1(t *testing.T) {
+	t.Parallel()
 	em := startEmulator(t, emulator.Options{Records: 300, Days: 1, Profile: emulator.ProfileIdeal, GraphCreateInterval: -1})
 	c := newClient(t, em, nil, nil)
 	for range 2 {

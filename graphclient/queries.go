@@ -218,16 +218,24 @@ func (c *Client) getQuery(ctx context.Context, calls *atomic.Int64, id string) (
 	return queryInfo{}, fmt.Errorf("reading Microsoft Graph audit query %s: %w", id, err)
 }
 
-// deleteQuery frees a query's slot on the service, best effort: one attempt in a short
-// context of its own (the caller's may have ended), failures only logged.
+// deleteQuery frees a query's slot on the service, best effort: one attempt per version
+// in a short context of its own (the caller's may have ended), failures only logged. A
+// query already gone (404 on every version) is fine.
 func (c *Client) deleteQuery(ctx context.Context, calls *atomic.Int64, id string) {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	v := c.versions(false)[0]
-	err := c.sendOnce(dctx, calls, http.MethodDelete, c.ep.queryURL(v, id), nil, nil)
-	if err != nil && apiStatus(err) != http.StatusNotFound {
-		c.log.Warn("could not delete a Graph audit query", "id", id, "error", err.Error())
-		return
+	var err error
+	for _, v := range c.versions(false) {
+		err = c.sendOnce(dctx, calls, http.MethodDelete, c.ep.queryURL(v, id), nil, nil)
+		if err == nil {
+			c.log.Info("Graph audit query deleted", "id", id)
+			return
+		}
+		if !fallsBack(err, false) {
+			break
+		}
 	}
-	c.log.Info("Graph audit query deleted", "id", id)
+	if apiStatus(err) != http.StatusNotFound {
+		c.log.Warn("could not delete a Graph audit query", "id", id, "error", err.Error())
+	}
 }

@@ -15,7 +15,8 @@ import (
 // exactly the emulator's Graph ground truth; the live profile's v1.0 create 404 is met
 // once and beta is remembered for the client's life.
 func TestSearchExact(t *testing.T) {
-	em := startEmulator(t, emulator.Options{Records: 4000, Days: 2})
+	t.Parallel()
+	em := startEmulator(t, emulator.Options{Records: 4000, Days: 2, GraphCreateInterval: -1})
 	c := newClient(t, em, nil, nil)
 	all := everything(em)
 	ctx := context.Background()
@@ -64,6 +65,7 @@ func TestSearchExact(t *testing.T) {
 // TestSearchEachExact: streaming hands over every record of the window, page by page,
 // with the query's window; the Result holds no records.
 func TestSearchEachExact(t *testing.T) {
+	t.Parallel()
 	em := startEmulator(t, emulator.Options{Records: 3000, Days: 1})
 	c := newClient(t, em, nil, nil)
 	all := everything(em)
@@ -84,6 +86,7 @@ func TestSearchEachExact(t *testing.T) {
 // TestTruncatedWindowsSplit: queries cut at the record limit are deleted and their windows
 // queried again in halves until each fits; the result is exact.
 func TestTruncatedWindowsSplit(t *testing.T) {
+	t.Parallel()
 	em := startEmulator(t, emulator.Options{Records: 1500, Days: 1, GraphRecordLimit: 400, GraphCreateInterval: -1})
 	budget := &countingBudget{}
 	opts := fastPolls()
@@ -115,6 +118,7 @@ func TestTruncatedWindowsSplit(t *testing.T) {
 // TestOneSecondTruncatedIsIncomplete: a second holding more records than the limit cannot
 // be split: its records are returned and the window is reported incomplete.
 func TestOneSecondTruncatedIsIncomplete(t *testing.T) {
+	t.Parallel()
 	hot := time.Now().UTC().Truncate(time.Second).Add(-3 * time.Hour)
 	em := startEmulator(t, emulator.Options{Records: 200, Days: 1, GraphRecordLimit: 50, GraphCreateInterval: -1,
 		Hotspots: []emulator.Hotspot{{Start: hot, Duration: time.Second, Count: 80}}})
