@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -107,7 +108,9 @@ func TestCanceledSearchDeletesItsQuery(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		for len(em.GraphQueryIDs()) == 0 && ctx.Err() == nil {
+		// Once the query's status is read, the client knows its id (a create cut short
+		// would leave a query nobody can name).
+		for len(em.Stats().GraphStatuses) == 0 && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 		}
 		cancel()
@@ -133,7 +136,11 @@ func TestMissingGraphPermission(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, newClient(t, em, nil, nil).Ping(ctx), "the full app")
 
-	noGraph := newClient(t, em, em.ParamsNoGraph(), nil)
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	noGraphOpts := fastPolls()
+	noGraphOpts.Logger = slog.New(slog.NewTextHandler(&lockedWriter{mu: &logMu, w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	noGraph := newClient(t, em, em.ParamsNoGraph(), noGraphOpts)
 	err := noGraph.Ping(ctx)
 	var missing *msclient.MissingPermissionError
 	require.True(t, errors.As(err, &missing), "%v", err)
@@ -159,9 +166,14 @@ func TestMissingGraphPermission(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
+	logMu.Lock()
+	defer logMu.Unlock()
 	require.NotEmpty(t, tokens)
-	for _, tok := range tokens {
-		assert.NotContains(t, err.Error(), tok)
+	require.NotEmpty(t, logs.String())
+	password := em.ParamsNoGraph()["certificate"].(map[string]any)["password"].(string)
+	for _, secret := range append(tokens, password) {
+		assert.NotContains(t, err.Error(), secret)
+		assert.NotContains(t, logs.String(), secret)
 	}
 }
 
@@ -271,4 +283,40 @@ func TestAsyncStates(t *testing.T) {
 	_, _, err = c.Check(ctx, q, []string{"00000000-0000-4000-8000-000000000000"})
 	assert.True(t, isType[*QueryNotFoundError](err), "%v", err)
 	assert.False(t, strings.Contains(err.Error(), "Bearer"))
+}
+
+// TestAsyncUnsplittableIsIncomplete: a truncated one-second query is kept by Check (done),
+// and Results reads it and reports its window incomplete.
+func TestAsyncUnsplittableIsIncomplete(t *testing.T) {
+	t.Parallel()
+	hot := time.Now().UTC().Truncate(time.Second).Add(-2 * time.Hour)
+	em := startEmulator(t, emulator.Options{Records: 100, Days: 1, GraphRecordLimit: 30, GraphCreateInterval: -1,
+		Hotspots: []emulator.Hotspot{{Start: hot, Duration: time.Second, Count: 40}}})
+	ctx := context.Background()
+	q := query(auditsearch.Window{Start: hot, End: hot.Add(time.Second)}, 1000)
+	ids, err := newClient(t, em, nil, nil).Submit(ctx, q)
+	require.NoError(t, err)
+	next, done := ids, false
+	for deadline := time.Now().Add(20 * time.Second); !done; {
+		require.False(t, time.Now().After(deadline), "the query never finished")
+		next, done, err = newClient(t, em, nil, nil).Check(ctx, q, next)
+		require.NoError(t, err)
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.Equal(t, ids, next, "a one-second window is not split")
+	res, err := newClient(t, em, nil, nil).Results(next).Search(ctx, q)
+	require.NoError(t, err)
+	assert.Equal(t, []auditsearch.Window{q.Window()}, res.Incomplete)
+	assert.Len(t, res.Records, 30)
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
