@@ -320,3 +320,34 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestRevokedTokenIsRefreshed: a 401 (a token revoked mid-command) gets one fresh token.
+func TestRevokedTokenIsRefreshed(t *testing.T) {
+	t.Parallel()
+	em := startEmulator(t, emulator.Options{Records: 200, Days: 1, GraphCreateInterval: -1})
+	c := newClient(t, em, nil, nil)
+	ctx := context.Background()
+	_, err := c.Search(ctx, query(everything(em), 10))
+	require.NoError(t, err)
+	before := em.Stats().TokenCalls
+	em.RevokeTokens()
+	res, err := c.Search(ctx, query(everything(em), 10))
+	require.NoError(t, err)
+	assert.Equal(t, truth(em, everything(em), emulator.GraphFilter{})[:10], recordIDs(res.Records))
+	assert.Equal(t, before+1, em.Stats().TokenCalls)
+}
+
+// TestQueryOutlastingMaxWait: a query still running after Options.MaxWait is a
+// *QueryTimeoutError, and it is deleted.
+func TestQueryOutlastingMaxWait(t *testing.T) {
+	t.Parallel()
+	em := startEmulator(t, emulator.Options{Records: 200, Days: 1, GraphDelay: time.Hour})
+	opts := fastPolls()
+	opts.MaxWait = 300 * time.Millisecond
+	c := newClient(t, em, nil, opts)
+	_, err := c.Search(context.Background(), query(everything(em), 10))
+	var timeout *QueryTimeoutError
+	require.True(t, errors.As(err, &timeout), "%v", err)
+	assert.Contains(t, []string{"notStarted", "running"}, timeout.Status)
+	assert.Empty(t, em.GraphQueryIDs(), "the query is deleted")
+}
