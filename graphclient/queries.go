@@ -176,7 +176,7 @@ func (c *Client) createQuery(ctx context.Context, calls *atomic.Int64, w auditse
 	vs := c.versions(true)
 	for i, v := range vs {
 		var info queryInfo
-		err := c.send(ctx, calls, http.MethodPost, c.ep.queriesURL(v), raw, decodeInto(&info))
+		err = c.send(ctx, calls, http.MethodPost, c.ep.queriesURL(v), raw, decodeInto(&info))
 		if err == nil && info.ID == "" {
 			err = &msclient.DecodeError{Err: fmt.Errorf("the created query has no id")}
 		}
@@ -189,9 +189,9 @@ func (c *Client) createQuery(ctx context.Context, calls *atomic.Int64, w auditse
 			c.log.Info("Graph audit query create refused on this version; trying the next", "version", v, "error", err.Error())
 			continue
 		}
-		return "", fmt.Errorf("submitting a Microsoft Graph audit query for %s: %w", w, err)
+		break
 	}
-	panic("unreachable")
+	return "", fmt.Errorf("submitting a Microsoft Graph audit query for %s: %w", w, err)
 }
 
 // getQuery reads a query's status (and window).

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -99,22 +100,17 @@ func (c *Client) exchange(ctx context.Context, calls *atomic.Int64, method, targ
 	return read(b)
 }
 
-// forbidden explains a 403 with the permissions the token carries.
+// forbidden explains a 403 with the permissions the token carries (unknown when its
+// claims cannot be read).
 func forbidden(token string, refusal error) error {
+	e := &msclient.MissingPermissionError{Service: msclient.SourceGraph, Permission: msclient.PermissionAuditLogsQuery, Err: refusal}
 	roles, err := msclient.TokenRoles(token)
 	if err != nil {
-		roles = nil
+		return e
 	}
-	e := &msclient.MissingPermissionError{Service: msclient.SourceGraph, Permission: msclient.PermissionAuditLogsQuery, Err: refusal}
-	if err == nil {
-		e.Have = roles
-		if roles == nil {
-			e.Have = []string{}
-		}
-		if checked, ok := msclient.CheckPermission(roles, msclient.SourceGraph, msclient.PermissionAuditLogsQuery,
-			msclient.PermissionAuditLogLegacy).(*msclient.MissingPermissionError); ok {
-			e.Legacy = checked.Legacy
-		}
+	e.Have = append([]string{}, roles...)
+	if slices.Contains(roles, msclient.PermissionAuditLogLegacy) {
+		e.Legacy = msclient.PermissionAuditLogLegacy
 	}
 	return e
 }
