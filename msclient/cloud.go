@@ -2,11 +2,14 @@ package msclient
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
 // Cloud is one Microsoft cloud as seen from the Exchange Online host that names it.
 type Cloud struct {
+	// Name is the cloud's usual name, e.g. "GCC High", for messages.
+	Name string
 	// Authority is the Entra ID authority, e.g. https://login.microsoftonline.com.
 	Authority string
 	// GraphURL is Microsoft Graph's base URL in that cloud.
@@ -17,18 +20,18 @@ type Cloud struct {
 
 // commercial is the public cloud, also used for hosts not listed (like
 // Connect-ExchangeOnline).
-var commercial = Cloud{Authority: "https://login.microsoftonline.com", GraphURL: "https://graph.microsoft.com", GraphAuditSearch: true}
+var commercial = Cloud{Name: "commercial", Authority: "https://login.microsoftonline.com", GraphURL: "https://graph.microsoft.com", GraphAuditSearch: true}
 
 // cloudByExchangeHost picks the cloud from the Exchange Online host (DESIGN §3).
 var cloudByExchangeHost = map[string]Cloud{
 	"outlook.office365.com": commercial,
 	"outlook.office.com":    commercial,
 	// GCC High
-	"outlook.office365.us": {Authority: "https://login.microsoftonline.us", GraphURL: "https://graph.microsoft.us"},
+	"outlook.office365.us": {Name: "GCC High", Authority: "https://login.microsoftonline.us", GraphURL: "https://graph.microsoft.us"},
 	// DoD
-	"webmail.apps.mil": {Authority: "https://login.microsoftonline.us", GraphURL: "https://dod-graph.microsoft.us"},
+	"webmail.apps.mil": {Name: "DoD", Authority: "https://login.microsoftonline.us", GraphURL: "https://dod-graph.microsoft.us"},
 	// 21Vianet
-	"partner.outlook.cn": {Authority: "https://login.chinacloudapi.cn", GraphURL: "https://microsoftgraph.chinacloudapi.cn"},
+	"partner.outlook.cn": {Name: "21Vianet", Authority: "https://login.chinacloudapi.cn", GraphURL: "https://microsoftgraph.chinacloudapi.cn"},
 }
 
 // CloudForExchangeHost is the cloud of an Exchange Online host (any case); hosts not
@@ -38,6 +41,17 @@ func CloudForExchangeHost(host string) Cloud {
 		return c
 	}
 	return commercial
+}
+
+// CloudForGraphHost is the cloud whose Microsoft Graph lives at host (any case); false
+// for a host that is no cloud's Graph (a private or emulated Graph).
+func CloudForGraphHost(host string) (Cloud, bool) {
+	for _, c := range cloudByExchangeHost {
+		if u, err := url.Parse(c.GraphURL); err == nil && strings.EqualFold(u.Host, host) {
+			return c, true
+		}
+	}
+	return Cloud{}, false
 }
 
 // microsoftAuthorityHosts are the authorities MSAL may validate through instance

@@ -23,9 +23,12 @@ const (
 	SourceExchange Source = "Exchange Online"
 	// SourceAuthority is the Entra ID token authority.
 	SourceAuthority Source = "Entra ID"
+	// SourceGraph is Microsoft Graph (the audit log query API).
+	SourceGraph Source = "Microsoft Graph"
 )
 
-// APIError is a non-2xx answer from Exchange Online or from the Entra ID authority.
+// APIError is a non-2xx answer from Exchange Online, Microsoft Graph or the Entra ID
+// authority.
 type APIError struct {
 	// Source is the service that answered.
 	Source Source

@@ -20,14 +20,18 @@ func TestTransportSettings(t *testing.T) {
 
 func TestCloudTable(t *testing.T) {
 	for host, want := range map[string]Cloud{
-		"outlook.office365.com": {Authority: "https://login.microsoftonline.com", GraphURL: "https://graph.microsoft.com", GraphAuditSearch: true},
-		"OUTLOOK.office365.us":  {Authority: "https://login.microsoftonline.us", GraphURL: "https://graph.microsoft.us"},
-		"webmail.apps.mil":      {Authority: "https://login.microsoftonline.us", GraphURL: "https://dod-graph.microsoft.us"},
-		"partner.outlook.cn":    {Authority: "https://login.chinacloudapi.cn", GraphURL: "https://microsoftgraph.chinacloudapi.cn"},
-		"exo.example.test":      {Authority: "https://login.microsoftonline.com", GraphURL: "https://graph.microsoft.com", GraphAuditSearch: true},
+		"outlook.office365.com": {Name: "commercial", Authority: "https://login.microsoftonline.com", GraphURL: "https://graph.microsoft.com", GraphAuditSearch: true},
+		"OUTLOOK.office365.us":  {Name: "GCC High", Authority: "https://login.microsoftonline.us", GraphURL: "https://graph.microsoft.us"},
+		"webmail.apps.mil":      {Name: "DoD", Authority: "https://login.microsoftonline.us", GraphURL: "https://dod-graph.microsoft.us"},
+		"partner.outlook.cn":    {Name: "21Vianet", Authority: "https://login.chinacloudapi.cn", GraphURL: "https://microsoftgraph.chinacloudapi.cn"},
+		"exo.example.test":      {Name: "commercial", Authority: "https://login.microsoftonline.com", GraphURL: "https://graph.microsoft.com", GraphAuditSearch: true},
 	} {
 		assert.Equal(t, want, CloudForExchangeHost(host), host)
 	}
+	gov, ok := CloudForGraphHost("GRAPH.microsoft.us")
+	assert.True(t, ok && gov.Name == "GCC High" && !gov.GraphAuditSearch, "GCC High's Graph")
+	_, ok = CloudForGraphHost("127.0.0.1:8443")
+	assert.False(t, ok, "a private Graph")
 	assert.True(t, AuthorityNeedsNoDiscovery("127.0.0.1:8443"), "a private authority")
 	assert.True(t, !AuthorityNeedsNoDiscovery("Login.MicrosoftOnline.us"), "a Microsoft authority")
 }
