@@ -8,6 +8,7 @@ import (
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/exoclient"
+	"github.com/o365auditlog/o365auditlog/graphclient"
 	"github.com/o365auditlog/o365auditlog/integration"
 )
 
@@ -157,8 +158,12 @@ func (h handlers) completeThroughGraph(ctx context.Context, cfg auditsearch.Conf
 }
 
 // isGraphRefusal reports whether a submission was refused before reaching the service in a
-// way auto works around by staying on Exchange (the daily budget).
-func isGraphRefusal(err error) bool { return isBudget(err) }
+// way auto works around by staying on Exchange: the daily budget, or a record type Graph
+// cannot filter on.
+func isGraphRefusal(err error) bool {
+	var rt *graphclient.RecordTypeError
+	return isBudget(err) || errors.As(err, &rt)
+}
 
 // graphWhy is why auto could not complete a search through Graph (nil otherwise).
 func graphWhy(c Client) error {
@@ -186,7 +191,11 @@ func (e *pollDeadlineError) Error() string {
 		"). Run the search again with a larger timeout_in_seconds or a narrower date range."
 }
 
-// newGraphClient builds the Graph backend. (Wired to graphclient when it lands.)
+// newGraphClient builds the Microsoft Graph backend, submitting through budget.
 func newGraphClient(cfg auditsearch.Config, budget auditsearch.Budget, logger *slog.Logger) (GraphClient, error) {
-	return nil, errors.New("the Microsoft Graph backend is not available in this build")
+	c, err := graphclient.New(cfg, &graphclient.Options{Logger: logger, Budget: budget})
+	if err != nil {
+		return nil, err // never a typed nil inside the interface
+	}
+	return c, nil
 }

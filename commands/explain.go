@@ -52,7 +52,7 @@ func Explain(err error) string {
 		return ""
 	}
 	for _, explain := range []func(error) (string, bool){
-		explainBudget, explainContext, explainConfig, explainCert, explainRetry, explainSession,
+		explainBudget, explainGraph, explainContext, explainConfig, explainCert, explainRetry, explainSession,
 		explainAuthority, explainExchange, explainWarning, explainBody, explainNetwork,
 	} {
 		if s, ok := explain(err); ok {
@@ -121,6 +121,8 @@ func paramOfField(field string) string {
 		return "organization"
 	case auditsearch.FieldAppID:
 		return "app_id"
+	case auditsearch.FieldGraphURL:
+		return "graph_url"
 	}
 	return field
 }

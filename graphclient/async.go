@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/msclient"
@@ -26,13 +27,13 @@ func (c *Client) Submit(ctx context.Context, q auditsearch.Query) ([]string, err
 }
 
 // Check reads each query's status once. A query that succeeded truncated is deleted and
-// replaced in next by two queries for the halves of its window (as the service keeps it,
-// so that an execution knowing only the ids can split), submitted there and then; when its
-// window is one second it is kept, and Results reports that window incomplete. done
-// reports that every query in next has succeeded. A query that failed or was cancelled is
-// deleted and returned as *QueryFailedError; on any error, the queries this call
-// submitted are deleted and next is nil.
-func (c *Client) Check(ctx context.Context, q auditsearch.Query, ids []string) (next []string, done bool, err error) {
+// replaced by two queries for the halves of its window (as the service keeps it, so that
+// an execution knowing only the ids can split), submitted there and then; when its window
+// is one second it is kept, and Results reports that window incomplete. Done reports that
+// every query carried on has succeeded; Submitted is the oldest submission time the
+// queries' displayNames record. A query that failed or was cancelled is deleted and
+// returned as *QueryFailedError; on any error, the queries this call submitted are deleted.
+func (c *Client) Check(ctx context.Context, q auditsearch.Query, ids []string) (st auditsearch.QueryState, err error) {
 	var calls atomic.Int64
 	var submitted []string
 	defer func() {
@@ -40,13 +41,20 @@ func (c *Client) Check(ctx context.Context, q auditsearch.Query, ids []string) (
 			for _, id := range submitted {
 				c.deleteQuery(ctx, &calls, id)
 			}
+			st = auditsearch.QueryState{}
 		}
 	}()
-	done = true
+	st.Done = true
+	keep := func(id string, w auditsearch.Window, at time.Time) {
+		st.IDs, st.Windows = append(st.IDs, id), append(st.Windows, w)
+		if !at.IsZero() && (st.Submitted.IsZero() || at.Before(st.Submitted)) {
+			st.Submitted = at
+		}
+	}
 	for _, id := range ids {
 		info, err := c.getQuery(ctx, &calls, id)
 		if err != nil {
-			return nil, false, err
+			return st, err
 		}
 		w, ok := info.window()
 		if !ok {
@@ -56,29 +64,30 @@ func (c *Client) Check(ctx context.Context, q auditsearch.Query, ids []string) (
 		case statusSucceeded:
 		case statusFailed, statusCancelled:
 			c.deleteQuery(ctx, &calls, id)
-			return nil, false, &QueryFailedError{ID: id, Status: info.Status, Window: w}
+			return st, &QueryFailedError{ID: id, Status: info.Status, Window: w}
 		default:
-			next, done = append(next, id), false
+			keep(id, w, info.submitted())
+			st.Done = false
 			continue
 		}
 		a, b, split := splitWindow(w)
 		if !info.truncated() || !split {
-			next = append(next, id)
+			keep(id, w, info.submitted())
 			continue
 		}
 		for _, half := range []auditsearch.Window{a, b} {
 			nid, err := c.createQuery(ctx, &calls, half, q.Filters)
 			if err != nil {
-				return nil, false, err
+				return st, err
 			}
 			submitted = append(submitted, nid)
-			next = append(next, nid)
+			keep(nid, half, info.submitted())
 		}
 		c.log.Info("Graph audit query truncated; its window is split", "id", id, "window", w.String())
 		c.deleteQuery(ctx, &calls, id)
-		done = false
+		st.Done = false
 	}
-	return next, done, nil
+	return st, nil
 }
 
 // Results is a Searcher over the records of the finished queries ids (see

@@ -222,8 +222,9 @@ func TestAsyncAcrossProcesses(t *testing.T) {
 		checks++
 		require.Less(t, checks, 200)
 		checker := newClient(t, em, nil, nil) // every poll is a new execution
-		ids, done, err = checker.Check(ctx, q, ids)
+		st, err := checker.Check(ctx, q, ids)
 		require.NoError(t, err)
+		ids, done = st.IDs, st.Done
 		if !done {
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -257,10 +258,12 @@ func TestAsyncStates(t *testing.T) {
 	q := query(everything(em), 10)
 	ids, err := c.Submit(ctx, q)
 	require.NoError(t, err)
-	next, done, err := c.Check(ctx, q, ids)
+	st, err := c.Check(ctx, q, ids)
 	require.NoError(t, err)
-	assert.False(t, done)
-	assert.Equal(t, ids, next)
+	assert.False(t, st.Done)
+	assert.Equal(t, ids, st.IDs)
+	assert.Equal(t, []auditsearch.Window{q.Window()}, st.Windows)
+	assert.WithinDuration(t, time.Now(), st.Submitted, time.Minute, "the submission time travels in the displayName")
 	_, err = c.Results(ids).Search(ctx, q)
 	assert.True(t, isType[*NotFinishedError](err), "%v", err)
 
@@ -269,7 +272,7 @@ func TestAsyncStates(t *testing.T) {
 	require.NoError(t, err)
 	// Check until the failing query ends (the first one is done by then).
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		_, _, err = c.Check(ctx, q, append(slices.Clone(ids), failing...))
+		_, err = c.Check(ctx, q, append(slices.Clone(ids), failing...))
 		if err != nil || time.Now().After(deadline) {
 			break
 		}
@@ -280,7 +283,7 @@ func TestAsyncStates(t *testing.T) {
 	assert.Equal(t, failing[0], failed.ID)
 	assert.NotContains(t, em.GraphQueryIDs(), failing[0])
 
-	_, _, err = c.Check(ctx, q, []string{"00000000-0000-4000-8000-000000000000"})
+	_, err = c.Check(ctx, q, []string{"00000000-0000-4000-8000-000000000000"})
 	assert.True(t, isType[*QueryNotFoundError](err), "%v", err)
 	assert.False(t, strings.Contains(err.Error(), "Bearer"))
 }
@@ -299,8 +302,9 @@ func TestAsyncUnsplittableIsIncomplete(t *testing.T) {
 	next, done := ids, false
 	for deadline := time.Now().Add(20 * time.Second); !done; {
 		require.False(t, time.Now().After(deadline), "the query never finished")
-		next, done, err = newClient(t, em, nil, nil).Check(ctx, q, next)
+		st, err := newClient(t, em, nil, nil).Check(ctx, q, next)
 		require.NoError(t, err)
+		next, done = st.IDs, st.Done
 		time.Sleep(50 * time.Millisecond)
 	}
 	assert.Equal(t, ids, next, "a one-second window is not split")

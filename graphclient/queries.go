@@ -58,11 +58,16 @@ func graphRecordType(name string) (string, error) {
 	return t.GraphName, nil
 }
 
+// submittedMark precedes the submission time in a query's displayName: the service keeps
+// no creation time with a query, and a later execution knowing only the id paces its
+// checks by the query's age.
+const submittedMark = " submitted "
+
 // newCreateBody is the create for window w with f's filters (Graph has no HighCompleteness:
-// its queries are complete).
-func newCreateBody(w auditsearch.Window, f auditsearch.Filters) (createBody, error) {
+// its queries are complete), submitted at now.
+func newCreateBody(w auditsearch.Window, f auditsearch.Filters, now time.Time) (createBody, error) {
 	b := createBody{
-		DisplayName:         "o365auditlog " + formatTime(w.Start) + "/" + formatTime(w.End),
+		DisplayName:         "o365auditlog " + formatTime(w.Start) + "/" + formatTime(w.End) + submittedMark + formatTime(now),
 		FilterStartDateTime: formatTime(w.Start),
 		FilterEndDateTime:   formatTime(w.End),
 		KeywordFilter:       f.FreeText,
@@ -87,12 +92,27 @@ func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // queryInfo is an auditLogQuery as the service answers it.
 type queryInfo struct {
 	ID                             string          `json:"id"`
+	DisplayName                    string          `json:"displayName"`
 	Status                         string          `json:"status"`
 	FilterStartDateTime            string          `json:"filterStartDateTime"`
 	FilterEndDateTime              string          `json:"filterEndDateTime"`
 	IsRecordCountLimitExceeded     *bool           `json:"isRecordCountLimitExceeded"`
 	RecordCountLimit               json.RawMessage `json:"recordCountLimit"`
 	ApproximateReturnedRecordCount json.RawMessage `json:"approximateReturnedRecordCount"`
+}
+
+// submitted is when the query was submitted, as its displayName says (zero when it does
+// not: a query of another tool).
+func (q queryInfo) submitted() time.Time {
+	_, stamp, ok := strings.Cut(q.DisplayName, submittedMark)
+	if !ok {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(stamp))
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // window is the query's filter window as the service keeps it (false when it has none).
@@ -158,7 +178,7 @@ func fallsBack(err error, create bool) bool {
 // createQuery submits one query, after the budget admits it. Creates are serialised: the
 // service refuses creates that come too fast (429 + Retry-After, retried).
 func (c *Client) createQuery(ctx context.Context, calls *atomic.Int64, w auditsearch.Window, f auditsearch.Filters) (string, error) {
-	body, err := newCreateBody(w, f)
+	body, err := newCreateBody(w, f, c.opts.Now())
 	if err != nil {
 		return "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/msclient"
@@ -77,7 +78,7 @@ func (r *run) search(ctx context.Context, jobs []job) (*auditsearch.Result, erro
 			return nil, fmt.Errorf("search window %s: the start must be before the end", r.q.Window())
 		}
 		// A record type Graph cannot filter on is refused before anything is submitted.
-		if _, err := newCreateBody(r.q.Window(), r.q.Filters); err != nil {
+		if _, err := newCreateBody(r.q.Window(), r.q.Filters, time.Time{}); err != nil {
 			return nil, err
 		}
 	}

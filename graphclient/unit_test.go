@@ -66,19 +66,22 @@ func TestCreateBody(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))
 	w := auditsearch.Window{Start: t0, End: t0.Add(time.Hour)}
 	b, err := newCreateBody(w, auditsearch.Filters{RecordType: "azureactivedirectory", Operations: []string{"UserLoggedIn"}, UserIDs: []string{"a@b.c"},
-		IPAddresses: []string{"1.2.3.4"}, ObjectIDs: []string{"o*"}, FreeText: "secret"})
+		IPAddresses: []string{"1.2.3.4"}, ObjectIDs: []string{"o*"}, FreeText: "secret"}, t0.Add(2*time.Hour))
 	require.NoError(t, err)
+	assert.Equal(t, "o365auditlog 2025-12-31T23:00:00Z/2026-01-01T00:00:00Z submitted 2026-01-01T01:00:00Z", b.DisplayName)
+	assert.Equal(t, t0.Add(2*time.Hour).UTC(), queryInfo{DisplayName: b.DisplayName}.submitted(), "read back by a later execution")
+	assert.True(t, queryInfo{DisplayName: "someone else's"}.submitted().IsZero())
 	assert.Equal(t, "2025-12-31T23:00:00Z", b.FilterStartDateTime)
 	assert.Equal(t, "2026-01-01T00:00:00Z", b.FilterEndDateTime)
 	assert.Equal(t, []string{"AzureActiveDirectory"}, b.RecordTypeFilters)
 	assert.Equal(t, "secret", b.KeywordFilter)
 	assert.Equal(t, []string{"o*"}, b.ObjectIDFilters)
 
-	b, err = newCreateBody(w, auditsearch.Filters{RecordType: "SomeFutureType"})
+	b, err = newCreateBody(w, auditsearch.Filters{RecordType: "SomeFutureType"}, time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"SomeFutureType"}, b.RecordTypeFilters, "a name the table does not know is sent as given")
 
-	_, err = newCreateBody(w, auditsearch.Filters{RecordType: "MicrosoftTeamsAddOns"})
+	_, err = newCreateBody(w, auditsearch.Filters{RecordType: "MicrosoftTeamsAddOns"}, time.Time{})
 	assert.True(t, isType[*RecordTypeError](err), "%v", err)
 }
 
