@@ -245,3 +245,43 @@ func execOutcome(t *testing.T, res *integration.Outcome) *outcome {
 	}
 	return out
 }
+
+// test-module reads the permissions of its tokens: a missing Exchange.ManageAsApp is named
+// (instead of Exchange's bare 401); with backend=graph a missing AuditLogsQuery.Read.All,
+// or the legacy AuditLog.Read.All alone, fails the test; with auto it does not.
+func TestTestModuleNamesPermissions(t *testing.T) {
+	t.Parallel()
+	em := startEmulator(t, emulator.Options{Records: 50, Days: 1, Seed: 82})
+	p := startPlugin(t, em)
+	noManage, err := em.RegisterApp(emulator.AppSpec{Name: "graph only", Permissions: []string{emulator.PermissionAuditLogsQuery}, AuditRole: true})
+	require.NoError(t, err)
+	legacy, err := em.RegisterApp(emulator.AppSpec{Name: "legacy graph", Permissions: []string{emulator.PermissionManageAsApp, "AuditLog.Read.All"}, AuditRole: true})
+	require.NoError(t, err)
+	testModule := func(params map[string]any) *outcome {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		return p.exec(ctx, "test-module", params, nil)
+	}
+	okEntry := func(out *outcome) {
+		t.Helper()
+		require.Len(t, out.Entries, 1, entryKinds(out))
+		assert.Equal(t, "ok", out.Entries[0].text())
+	}
+	failsWith := func(out *outcome, want ...string) {
+		t.Helper()
+		errs := out.errors()
+		require.Len(t, errs, 1, entryKinds(out))
+		for _, w := range want {
+			assert.Contains(t, errs[0], w)
+		}
+	}
+
+	okEntry(testModule(em.Params()))
+	okEntry(testModule(with(em.Params(), "backend", "graph")))
+	failsWith(testModule(noManage), "Exchange.ManageAsApp", "Grant it to the app in Entra ID")
+	okEntry(testModule(em.ParamsNoGraph()))
+	failsWith(testModule(with(em.ParamsNoGraph(), "backend", "graph")), "AuditLogsQuery.Read.All")
+	okEntry(testModule(legacy))
+	failsWith(testModule(with(legacy, "backend", "graph")), "legacy AuditLog.Read.All", "return no records without any error", "AuditLogsQuery.Read.All")
+	okEntry(testModule(with(em.ParamsNoGraph(), "backend", "exchange")))
+}

@@ -157,11 +157,16 @@ func safeOrigin(u *url.URL) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// Ping gets a token and makes one cheap search (the last minute, one row): the
-// connectivity and permission check behind test-module. Idle connections are closed when
-// it returns, as after Search.
+// Ping gets a token, checks that it carries Exchange.ManageAsApp, and makes one cheap
+// search (the last minute, one row): the connectivity and permission check behind
+// test-module. Idle connections are closed when it returns, as after Search.
 func (c *Client) Ping(ctx context.Context) error {
 	defer c.http.CloseIdleConnections()
+	// The token says whether the app holds Exchange.ManageAsApp (without it every call is
+	// a bare 401); a token whose claims cannot be read is left to the call.
+	if err := c.cred.RequirePermission(ctx, msclient.SourceExchange, msclient.PermissionManageAsApp, ""); err != nil && !errors.Is(err, msclient.ErrNoClaims) {
+		return err
+	}
 	end := c.now().UTC().Truncate(time.Second)
 	_, err := c.SearchPage(ctx, SearchParams{Start: end.Add(-time.Minute), End: end, ResultSize: 1})
 	return err
