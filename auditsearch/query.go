@@ -10,6 +10,10 @@ type Filters struct {
 	FreeText string
 	// RecordType is an AuditLogRecordType name (canonical), or empty for any.
 	RecordType string
+	// RecordTypes, with two or more names, asks for records of any of them, for a backend
+	// that takes a list in one query (Graph). A backend that takes one type per query
+	// (Exchange Online) refuses it: the caller runs one query per type there.
+	RecordTypes []string
 	// IPAddresses keep records from any of these client addresses.
 	IPAddresses []string
 	// Operations keep records of any of these operations.

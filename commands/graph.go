@@ -35,23 +35,13 @@ func (e *scheduledError) Error() string {
 	return fmt.Sprintf("%d Graph audit queries still running", len(e.state.IDs))
 }
 
-// submitGraph submits the queries of a search: one per record type when several are asked
-// (each submission admitted by the budget).
+// submitGraph submits the queries of a search; several record types go in one query, as
+// Graph takes a list (each submission is admitted by the budget).
 func submitGraph(ctx context.Context, g GraphClient, q auditsearch.Query, types []string) ([]string, error) {
-	if len(types) < 2 {
-		return g.Submit(ctx, q)
+	if len(types) > 1 {
+		q.RecordType, q.RecordTypes = "", types
 	}
-	var ids []string
-	for _, t := range types {
-		one := q
-		one.RecordType = t
-		more, err := g.Submit(ctx, one)
-		ids = append(ids, more...)
-		if err != nil {
-			return ids, err
-		}
-	}
-	return ids, nil
+	return g.Submit(ctx, q)
 }
 
 // awaitGraph checks the queries until every one has finished, pausing between checks;

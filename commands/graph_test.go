@@ -28,11 +28,12 @@ type fakeGraph struct {
 }
 
 type fakeGraphService struct {
-	records []auditsearch.Record
-	checks  int
-	pingErr error
-	queries map[string]*fakeQuery
-	creates int
+	records   []auditsearch.Record
+	checks    int
+	pingErr   error
+	queries   map[string]*fakeQuery
+	creates   int
+	submitted []auditsearch.Query
 }
 
 type fakeQuery struct {
@@ -55,6 +56,7 @@ func (g *fakeGraph) Submit(ctx context.Context, q auditsearch.Query) ([]string, 
 		return nil, fmt.Errorf("submitting: %w", err)
 	}
 	g.svc.creates++
+	g.svc.submitted = append(g.svc.submitted, q)
 	id := fmt.Sprintf("q%d", g.svc.creates)
 	if g.svc.queries == nil {
 		g.svc.queries = map[string]*fakeQuery{}
@@ -296,7 +298,8 @@ func TestGraphWaits(t *testing.T) {
 	require.Len(t, s.entries, 1)
 	assert.Nil(t, s.entries[0].Schedule)
 	assert.Equal(t, []string{"a"}, contextIDs(t, s.entries[0]))
-	assert.Equal(t, "q1,q2", summaryOf(t, s.entries[0]).QueryID, "one query per record type")
+	assert.Equal(t, "q1", summaryOf(t, s.entries[0]).QueryID, "one query for both record types")
+	assert.Equal(t, []string{"ExchangeAdmin", "SharePoint"}, h.graph.submitted[0].RecordTypes)
 }
 
 // auto with polling: Exchange first; the incomplete window goes to Graph on a schedule; the

@@ -77,9 +77,21 @@ type searcher struct {
 // in Result.Incomplete, their fetched rows kept. Idle connections are closed when it
 // returns: a client lives for one command, and the engine keeps the process for many.
 func (c *Client) Search(ctx context.Context, q auditsearch.Query) (*auditsearch.Result, error) {
+	if err := oneRecordType(q); err != nil {
+		return nil, err
+	}
 	defer c.http.CloseIdleConnections()
 	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log, progress: q.Progress}
 	return s.served(s.search(ctx, q))
+}
+
+// oneRecordType refuses a query for several record types: Search-UnifiedAuditLog takes
+// one per call, and dropping the list would widen the search silently.
+func oneRecordType(q auditsearch.Query) error {
+	if len(q.RecordTypes) > 1 {
+		return fmt.Errorf("Search-UnifiedAuditLog takes one record type per query, not %d: search each type in turn", len(q.RecordTypes))
+	}
+	return nil
 }
 
 // served completes a result with what only the client knows: the calls made and the

@@ -19,6 +19,9 @@ import (
 // without sessions), already deduplicated, ordered and trimmed; Incomplete is as for
 // Search.
 func (c *Client) SearchEach(ctx context.Context, q auditsearch.Query, each func(auditsearch.Window, []auditsearch.Record) error) (*auditsearch.Result, error) {
+	if err := oneRecordType(q); err != nil {
+		return nil, err
+	}
 	defer c.http.CloseIdleConnections()
 	s := &searcher{pages: c, maxConcurrency: c.cfg.MaxConcurrency, log: c.log, progress: q.Progress, each: each}
 	return s.served(s.search(ctx, q))

@@ -76,12 +76,16 @@ func newCreateBody(w auditsearch.Window, f auditsearch.Filters, now time.Time) (
 		IPAddressFilters:    f.IPAddresses,
 		ObjectIDFilters:     f.ObjectIDs,
 	}
-	if f.RecordType != "" {
-		name, err := graphRecordType(f.RecordType)
+	types := f.RecordTypes
+	if len(types) == 0 && f.RecordType != "" {
+		types = []string{f.RecordType}
+	}
+	for _, t := range types {
+		name, err := graphRecordType(t)
 		if err != nil {
 			return createBody{}, err
 		}
-		b.RecordTypeFilters = []string{name}
+		b.RecordTypeFilters = append(b.RecordTypeFilters, name)
 	}
 	return b, nil
 }

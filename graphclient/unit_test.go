@@ -81,6 +81,13 @@ func TestCreateBody(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"SomeFutureType"}, b.RecordTypeFilters, "a name the table does not know is sent as given")
 
+	b, err = newCreateBody(w, auditsearch.Filters{RecordTypes: []string{"ExchangeAdmin", "SharePointFileOperation"}}, time.Time{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ExchangeAdmin", "SharePointFileOperation"}, b.RecordTypeFilters, "Graph takes the list in one query")
+
+	_, err = newCreateBody(w, auditsearch.Filters{RecordTypes: []string{"ExchangeAdmin", "MicrosoftTeamsAddOns"}}, time.Time{})
+	assert.True(t, isType[*RecordTypeError](err), "%v", err)
+
 	_, err = newCreateBody(w, auditsearch.Filters{RecordType: "MicrosoftTeamsAddOns"}, time.Time{})
 	assert.True(t, isType[*RecordTypeError](err), "%v", err)
 }
