@@ -40,8 +40,9 @@ var commandTable = []command{
 		deadline: TestModuleDeadline, advice: "Run it again later."},
 	{name: Search, run: func(h handlers) integration.Handler { return h.search },
 		deadline: SearchDeadline,
-		advice:   "Narrow the date range or add filters (record_type, operations, user_ids), or lower max_concurrency if Exchange Online is throttling, and run it again.",
-		args:     searchArgs},
+		advice: "Narrow the date range or add filters (record_type, operations, user_ids), or lower max_concurrency if Exchange Online is throttling, and run it again; " +
+			"when the search waits for Microsoft Graph queries, run it with polling=true so that XSOAR checks them in the background.",
+		args: searchArgs},
 	{name: Fetch, run: func(h handlers) integration.Handler { return h.fetchIncidents }, fetch: true,
 		deadline: FetchDeadline,
 		advice:   "Lower max_fetch or narrow the fetch filters; the next poll continues from the last saved state."},
