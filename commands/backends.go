@@ -10,6 +10,7 @@ import (
 	"github.com/o365auditlog/o365auditlog/exoclient"
 	"github.com/o365auditlog/o365auditlog/graphclient"
 	"github.com/o365auditlog/o365auditlog/integration"
+	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
 // backends are the search backends by their name in auditsearch.Result.Backend (and in
@@ -25,7 +26,7 @@ var backends = map[string]func(cfg auditsearch.Config, logger *slog.Logger) (Cli
 // keeps its own wall clock: certificate validity must not follow a clock injected for date
 // arithmetic.
 func newExoClient(cfg auditsearch.Config, logger *slog.Logger) (Client, error) {
-	c, err := exoclient.New(cfg, &exoclient.Options{Logger: logger})
+	c, err := exoclient.New(cfg, &exoclient.Options{ConnectOptions: msclient.ConnectOptions{Logger: logger}})
 	if err != nil {
 		return nil, err // never a typed nil inside the interface
 	}
@@ -193,7 +194,7 @@ func (e *pollDeadlineError) Error() string {
 
 // newGraphClient builds the Microsoft Graph backend, submitting through budget.
 func newGraphClient(cfg auditsearch.Config, budget auditsearch.Budget, logger *slog.Logger) (GraphClient, error) {
-	c, err := graphclient.New(cfg, &graphclient.Options{Logger: logger, Budget: budget})
+	c, err := graphclient.New(cfg, &graphclient.Options{ConnectOptions: msclient.ConnectOptions{Logger: logger}, Budget: budget})
 	if err != nil {
 		return nil, err // never a typed nil inside the interface
 	}

@@ -108,12 +108,7 @@ func mergeResults(results []*auditsearch.Result, size int) *auditsearch.Result {
 			}
 		}
 	}
-	slices.SortFunc(out.Records, func(a, b auditsearch.Record) int {
-		if c := b.CreationTime.Compare(a.CreationTime); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(out.Records, auditsearch.CompareNewestFirst)
 	slices.SortFunc(out.Incomplete, func(a, b auditsearch.Window) int { return a.Start.Compare(b.Start) })
 	if size > 0 && len(out.Records) > size {
 		out.Records = out.Records[:size]

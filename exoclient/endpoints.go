@@ -10,11 +10,9 @@ import (
 
 // endpoints are the URLs derived from the configuration.
 type endpoints struct {
-	exo       *url.URL // Exchange Online base URL (no trailing slash)
-	authority string   // scheme://host[:port] of Entra ID
-	scope     string   // <url>/.default
-	// disableDiscovery is set for authority hosts Microsoft's instance discovery does not know.
-	disableDiscovery bool
+	exo    *url.URL // Exchange Online base URL (no trailing slash)
+	scope  string   // <url>/.default
+	signIn msclient.SignIn
 }
 
 // resolveEndpoints validates the URLs in cfg and picks the cloud (msclient's table).
@@ -25,20 +23,9 @@ func resolveEndpoints(cfg auditsearch.Config) (endpoints, error) {
 	}
 	exo.Path, exo.RawQuery, exo.Fragment = "", "", ""
 	ep := endpoints{exo: exo, scope: exo.String() + "/.default"}
-	ep.authority = msclient.CloudForExchangeHost(exo.Hostname()).Authority
-	if strings.TrimSpace(cfg.AuthURL) != "" {
-		a, err := url.Parse(strings.TrimSpace(cfg.AuthURL))
-		if err != nil || a.Scheme != "https" || a.Host == "" {
-			return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldAuthURL, Problem: "must be an https URL such as https://login.microsoftonline.us"}
-		}
-		ep.authority = "https://" + a.Host
-	}
-	ep.disableDiscovery = msclient.AuthorityNeedsNoDiscovery(ep.authority[len("https://"):])
-	if cfg.Organization == "" || strings.ContainsAny(cfg.Organization, "/?#@ ") {
-		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldOrganization, Problem: "must be a tenant domain such as contoso.onmicrosoft.com or a tenant GUID"}
-	}
-	if strings.TrimSpace(cfg.AppID) == "" {
-		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldAppID, Problem: "is required"}
+	ep.signIn, err = msclient.SignInFor(cfg, msclient.CloudForExchangeHost(exo.Hostname()).Authority)
+	if err != nil {
+		return endpoints{}, err
 	}
 	return ep, nil
 }

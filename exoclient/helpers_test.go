@@ -28,6 +28,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/o365auditlog/o365auditlog/msclient"
 )
 
 // Sentinel secrets: no error, Explain text or log line may ever contain them.
@@ -341,7 +343,7 @@ func (env *testEnv) config(pfx []byte) Config {
 func (env *testEnv) options() *Options {
 	pool := x509.NewCertPool()
 	pool.AddCert(env.srv.Certificate())
-	return &Options{
+	return &Options{ConnectOptions: msclient.ConnectOptions{
 		RootCAs: pool,
 		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{mu: &env.mu, w: env.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Sleep: func(ctx context.Context, d time.Duration) error {
@@ -350,7 +352,7 @@ func (env *testEnv) options() *Options {
 			env.mu.Unlock()
 			return ctx.Err()
 		},
-	}
+	}}
 }
 
 // client builds a client with a registered certificate.

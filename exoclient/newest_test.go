@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 func TestNewestSetMatchesBruteForce(t *testing.T) {
@@ -22,14 +24,14 @@ func TestNewestSetMatchesBruteForce(t *testing.T) {
 					batch[i] = Row{ID: fmt.Sprintf("id-%04d", id), CreationTime: testEpoch.Add(time.Duration(id%600) * time.Second)}
 				}
 				all = append(all, batch...)
-				n.add(batch)
+				n.Add(batch)
 			}
-			want := newestRows(all, limit)
-			if got := n.records(); !slices.EqualFunc(got, want, func(a, b Row) bool { return a.ID == b.ID }) {
+			want := auditsearch.NewestOf(all, limit)
+			if got := n.Records(); !slices.EqualFunc(got, want, func(a, b Row) bool { return a.ID == b.ID }) {
 				t.Errorf("got %d records, want %d (first %v vs %v)", len(got), len(want), got[:min(3, len(got))], want[:min(3, len(want))])
 			}
-			if n.len() > 2*limit+300 {
-				t.Errorf("holds %d rows for a limit of %d", n.len(), limit)
+			if n.Len() > 2*limit+300 {
+				t.Errorf("holds %d rows for a limit of %d", n.Len(), limit)
 			}
 		})
 	}
@@ -45,7 +47,7 @@ func TestNewestRowsOrder(t *testing.T) {
 		{ID: "d", CreationTime: t0.Add(-time.Second)},
 	}
 	var ids []string
-	for _, r := range newestRows(rows, 3) {
+	for _, r := range auditsearch.NewestOf(rows, 3) {
 		ids = append(ids, r.ID)
 	}
 	if want := []string{"c", "a", "b"}; !slices.Equal(ids, want) {
@@ -59,7 +61,7 @@ func TestNewestSetFrontier(t *testing.T) {
 	n := newNewestSet(2, w)
 	// Two records at exactly 3h, the boundary: they do not count, an older window could
 	// hold a record at 3h with a smaller ID.
-	n.add([]Row{{ID: "x", CreationTime: testEpoch.Add(3 * time.Hour)}, {ID: "y", CreationTime: testEpoch.Add(3 * time.Hour)}})
+	n.Add([]Row{{ID: "x", CreationTime: testEpoch.Add(3 * time.Hour)}, {ID: "y", CreationTime: testEpoch.Add(3 * time.Hour)}})
 	steps := []struct {
 		done   Window
 		moved  bool

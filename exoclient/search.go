@@ -125,7 +125,7 @@ func (s *searcher) search(ctx context.Context, q auditsearch.Query) (*auditsearc
 		return nil, err
 	}
 	if err == nil && q.ResultSize <= asked && uniqueIDs(probe) >= q.ResultSize {
-		return &auditsearch.Result{Records: newestRows(probe, q.ResultSize)}, nil
+		return &auditsearch.Result{Records: auditsearch.NewestOf(probe, q.ResultSize)}, nil
 	}
 	if err != nil {
 		s.log.Debug("sorted search untrustworthy; using sessions", "err", err)

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // fakeBounds is which instants a window [Start, End] includes: the service does not
@@ -129,7 +131,7 @@ func (f *fakeService) selection(start, end time.Time) []Row {
 // expected is the exact answer to q: the newest q.ResultSize, newest first, ties by ID.
 func (f *fakeService) expected(q Query) []Row {
 	sel := slices.Clone(f.selection(q.Start, q.End))
-	slices.SortFunc(sel, compareNewestFirst)
+	slices.SortFunc(sel, auditsearch.CompareNewestFirst)
 	return sel[:min(len(sel), q.ResultSize)]
 }
 

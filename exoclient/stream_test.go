@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/auditsearch"
 )
 
 // TestSearchEachStreamsEveryWindow: with a callback, the rows of each fetched window go
@@ -32,7 +34,7 @@ func TestSearchEachStreamsEveryWindow(t *testing.T) {
 		if q.ResultSize > sortedMaxResultSize && (len(res.Records) != 0 || windows < 2) {
 			t.Fatalf("size %d: %d records kept, %d windows streamed", size, len(res.Records), windows)
 		}
-		assertSameRows(t, newestRows(append(streamed, res.Records...), q.ResultSize), f.expected(q))
+		assertSameRows(t, auditsearch.NewestOf(append(streamed, res.Records...), q.ResultSize), f.expected(q))
 	}
 }
 

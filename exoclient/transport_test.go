@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/msclient"
 	"math/big"
 	"net"
 	"net/http"
@@ -53,9 +54,9 @@ func TestResolveEndpoints(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tc.authority, ep.authority)
+			assert.Equal(t, tc.authority, ep.signIn.Authority)
 			assert.Equal(t, tc.scope, ep.scope)
-			assert.Equal(t, tc.disableDiscovery, ep.disableDiscovery)
+			assert.Equal(t, tc.disableDiscovery, ep.signIn.DisableDiscovery)
 		})
 	}
 	_, err := resolveEndpoints(Config{URL: "https://outlook.office365.com", Organization: "a/b", AppID: "x"})
@@ -65,7 +66,7 @@ func TestResolveEndpoints(t *testing.T) {
 }
 
 func TestTransportSettings(t *testing.T) {
-	c, err := New(Config{URL: "https://outlook.office365.com", Organization: testTenant, AppID: testAppID}, &Options{Credential: staticCred{}})
+	c, err := New(Config{URL: "https://outlook.office365.com", Organization: testTenant, AppID: testAppID}, &Options{ConnectOptions: msclient.ConnectOptions{Credential: staticCred{}}})
 	require.NoError(t, err)
 	assert.Equal(t, DefaultTimeout, c.http.Timeout)
 }

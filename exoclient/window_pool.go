@@ -140,7 +140,7 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 			return false, fmt.Errorf("search window %s: %w", out.window, err)
 		}
 	} else {
-		run.set.add(out.rows)
+		run.set.Add(out.rows)
 	}
 	run.done++
 	run.rows += len(out.rows)
@@ -160,7 +160,7 @@ func (s *searcher) windowRows() int {
 // than the window.
 func (s *searcher) finish(run *windowRun) *auditsearch.Result {
 	s.report(run, true)
-	records := run.set.records()
+	records := run.set.Records()
 	var incomplete []auditsearch.Window
 	for _, w := range run.incomplete {
 		if len(records) < run.set.limit || !records[len(records)-1].CreationTime.After(w.End) {

@@ -234,7 +234,7 @@ func testDenseSecondIsIncomplete(t *testing.T, k scale) {
 	if inSecond != k.n(sessionRowCap) {
 		t.Errorf("%d records of the dense second kept, want %d", inSecond, k.n(sessionRowCap))
 	}
-	if !slices.IsSortedFunc(res.Records, compareNewestFirst) || uniqueIDs(res.Records) != len(res.Records) {
+	if !slices.IsSortedFunc(res.Records, auditsearch.CompareNewestFirst) || uniqueIDs(res.Records) != len(res.Records) {
 		t.Error("records not unique and newest first")
 	}
 }

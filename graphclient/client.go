@@ -1,14 +1,11 @@
 package graphclient
 
 import (
-	"context"
-	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/msclient"
 )
@@ -39,27 +36,11 @@ const (
 
 // Options are optional settings of New; nil means defaults. Most exist as test seams.
 type Options struct {
-	// HTTPClient replaces the client built from Config; Insecure, Proxy and Timeout are then
-	// the caller's business. Default: one client built from Config, shared by token and
-	// API requests.
-	HTTPClient *http.Client
-	// Transport replaces the base transport of the built client (Timeout still applies).
-	Transport http.RoundTripper
-	// RootCAs replaces the system roots (which honour SSL_CERT_FILE) for TLS verification.
-	RootCAs *x509.CertPool
-	// Credential replaces the certificate credential; Config.PFX is then not read.
-	Credential azcore.TokenCredential
-	// Logger receives diagnostics (polls, retries, splits); never secrets. Default: discard.
-	Logger *slog.Logger
+	// ConnectOptions are the connection's settings (HTTP client, credential, clock, sleep
+	// between polls and retries), as every backend takes them.
+	msclient.ConnectOptions
 	// Budget admits each query submission (nil: unlimited).
 	Budget auditsearch.Budget
-	// Now is the clock, for certificate validity, retry budgets and waits. Default time.Now.
-	Now func() time.Time
-	// Sleep waits between polls and retries; it must return early with an error when ctx
-	// ends. Default: a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Retry bounds retries of each HTTP exchange (token requests included).
-	Retry msclient.RetryPolicy
 	// PollInitial is the wait before a query's first status read, and the first interval
 	// between reads. Default DefaultPollInitial (15 s).
 	PollInitial time.Duration
@@ -112,34 +93,11 @@ func New(cfg auditsearch.Config, opts *Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, ep: ep, log: o.Logger, opts: o, budget: o.Budget}
-	c.http = o.HTTPClient
-	if c.http == nil {
-		c.http = msclient.NewHTTPClient(msclient.HTTPSettings{Insecure: cfg.Insecure, Proxy: cfg.Proxy,
-			Timeout: cfg.Timeout, RootCAs: o.RootCAs, Transport: o.Transport})
-	}
-	c.retry = msclient.NewRetrier(o.Retry, o.Now, o.Sleep, o.Logger)
-	if o.Credential != nil {
-		c.cred, err = msclient.NewStaticCredential(ep.scope, o.Credential, c.retry, cfg.Timeout, o.Logger)
-	} else {
-		c.cred, err = c.certificateCredential(o.Now())
-	}
+	conn, err := msclient.Connect(cfg, ep.scope, ep.signIn, o.ConnectOptions)
 	if err != nil {
 		return nil, err
 	}
-	return c, nil
-}
-
-// certificateCredential loads the configured certificate and makes the credential for
-// Graph's scope from it.
-func (c *Client) certificateCredential(now time.Time) (*msclient.Credential, error) {
-	cert, err := msclient.LoadCertificate(c.cfg.PFX, c.cfg.Password, now)
-	if err != nil {
-		return nil, err
-	}
-	auth := msclient.CertificateAuth{Authority: c.ep.authority, DisableDiscovery: c.ep.disableDiscovery,
-		Tenant: c.cfg.Organization, AppID: c.cfg.AppID, Certificate: cert}
-	return msclient.NewCertificateCredential(c.ep.scope, auth, c.http, c.retry, c.cfg.Timeout, c.log)
+	return &Client{cfg: cfg, ep: ep, log: o.Logger, opts: o, budget: o.Budget, http: conn.HTTP, retry: conn.Retry, cred: conn.Cred}, nil
 }
 
 func withDefaults(opts *Options) *Options {
@@ -147,15 +105,7 @@ func withDefaults(opts *Options) *Options {
 	if opts != nil {
 		*o = *opts
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Sleep == nil {
-		o.Sleep = msclient.SleepCtx
-	}
+	o.ConnectOptions = o.ConnectOptions.WithDefaults()
 	if o.PollInitial <= 0 {
 		o.PollInitial = DefaultPollInitial
 	}

@@ -10,11 +10,9 @@ import (
 
 // endpoints are the URLs derived from the configuration.
 type endpoints struct {
-	graph     *url.URL // Graph base URL, no trailing slash
-	authority string   // scheme://host[:port] of Entra ID
-	scope     string   // <graph>/.default
-	// disableDiscovery is set for authority hosts Microsoft's instance discovery does not know.
-	disableDiscovery bool
+	graph  *url.URL // Graph base URL, no trailing slash
+	scope  string   // <graph>/.default
+	signIn msclient.SignIn
 }
 
 // resolveEndpoints validates the URLs in cfg, picks the cloud from the Exchange Online
@@ -41,20 +39,9 @@ func resolveEndpoints(cfg auditsearch.Config) (endpoints, error) {
 	if gc, ok := msclient.CloudForGraphHost(g.Host); ok && !gc.GraphAuditSearch {
 		return endpoints{}, &UnavailableError{Cloud: gc.Name, Host: g.Hostname()}
 	}
-	ep := endpoints{graph: g, scope: g.String() + "/.default", authority: cloud.Authority}
-	if strings.TrimSpace(cfg.AuthURL) != "" {
-		a, err := url.Parse(strings.TrimSpace(cfg.AuthURL))
-		if err != nil || a.Scheme != "https" || a.Host == "" {
-			return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldAuthURL, Problem: "must be an https URL such as https://login.microsoftonline.us"}
-		}
-		ep.authority = "https://" + a.Host
-	}
-	ep.disableDiscovery = msclient.AuthorityNeedsNoDiscovery(ep.authority[len("https://"):])
-	if cfg.Organization == "" || strings.ContainsAny(cfg.Organization, "/?#@ ") {
-		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldOrganization, Problem: "must be a tenant domain such as contoso.onmicrosoft.com or a tenant GUID"}
-	}
-	if strings.TrimSpace(cfg.AppID) == "" {
-		return endpoints{}, &msclient.ConfigError{Field: auditsearch.FieldAppID, Problem: "is required"}
+	ep := endpoints{graph: g, scope: g.String() + "/.default"}
+	if ep.signIn, err = msclient.SignInFor(cfg, cloud.Authority); err != nil {
+		return endpoints{}, err
 	}
 	return ep, nil
 }

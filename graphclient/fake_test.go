@@ -176,7 +176,7 @@ func TestPingWithoutClaims(t *testing.T) {
 	pool := x509.NewCertPool()
 	pool.AddCert(f.srv.Certificate())
 	c, err := New(auditsearch.Config{URL: f.srv.URL, GraphURL: f.srv.URL, Organization: "contoso.onmicrosoft.com", AppID: "app"},
-		&Options{RootCAs: pool, Credential: opaqueToken{}})
+		&Options{ConnectOptions: msclient.ConnectOptions{RootCAs: pool, Credential: opaqueToken{}}})
 	require.NoError(t, err)
 	err = c.Ping(context.Background())
 	var missing *msclient.MissingPermissionError
@@ -195,7 +195,7 @@ func (opaqueToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore
 // URL that is no cloud's (the emulator's) is taken as given.
 func TestNewClouds(t *testing.T) {
 	base := auditsearch.Config{Organization: "contoso.onmicrosoft.com", AppID: "app"}
-	opts := &Options{Credential: opaqueToken{}}
+	opts := &Options{ConnectOptions: msclient.ConnectOptions{Credential: opaqueToken{}}}
 	cases := []struct {
 		name, url, graph, cloud string
 		wantGraph               string

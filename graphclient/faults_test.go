@@ -27,7 +27,7 @@ func TestAuditDataMatchesExchange(t *testing.T) {
 	t.Parallel()
 	em := startEmulator(t, emulator.Options{Records: 3000, Days: 1})
 	g := newClient(t, em, nil, nil)
-	x, err := exoclient.New(configFor(t, em.Params()), &exoclient.Options{RootCAs: em.CertPool()})
+	x, err := exoclient.New(configFor(t, em.Params()), &exoclient.Options{ConnectOptions: msclient.ConnectOptions{RootCAs: em.CertPool()}})
 	require.NoError(t, err)
 	_, last := em.TimeRange()
 	w := auditsearch.Window{Start: last.Add(-2 * time.Hour), End: last.Add(time.Second)}

@@ -33,7 +33,7 @@ type run struct {
 	calls  atomic.Int64
 
 	mu         sync.Mutex
-	newest     *newestSet
+	newest     *auditsearch.Newest
 	ids        []string            // queries whose records were read
 	open       map[string]struct{} // submitted here and not finished with: deleted if abandoned
 	incomplete []auditsearch.Window
@@ -64,7 +64,7 @@ func (c *Client) newRun(q auditsearch.Query, submit bool, each func(auditsearch.
 	}
 	r := &run{c: c, q: q, submit: submit, each: each, open: map[string]struct{}{}}
 	if each == nil {
-		r.newest = newNewestSet(q.ResultSize)
+		r.newest = auditsearch.NewNewest(q.ResultSize)
 	}
 	return r
 }
@@ -91,7 +91,7 @@ func (r *run) search(ctx context.Context, jobs []job) (*auditsearch.Result, erro
 	res := &auditsearch.Result{Incomplete: r.incomplete, Calls: int(r.calls.Load()),
 		Backend: auditsearch.BackendGraph, QueryIDs: r.ids}
 	if r.newest != nil {
-		res.Records = r.newest.records()
+		res.Records = r.newest.Records()
 	}
 	return res, nil
 }
@@ -204,7 +204,7 @@ func (r *run) read(ctx context.Context, id string, w auditsearch.Window) error {
 		r.mu.Lock()
 		r.progress.Records += len(recs)
 		if r.newest != nil {
-			r.newest.add(recs)
+			r.newest.Add(recs)
 		}
 		r.mu.Unlock()
 		if r.each == nil {
