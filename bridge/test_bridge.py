@@ -230,10 +230,11 @@ class TestRealBinary(BridgeTestCase):
         self.run_bridge('no-such-command')
         self.assertOneError('no-such-command')
 
-    def test_through_emulator(self):
+    def start_emulator(self, *flags):
+        """Starts bin/exo-emulator and returns its params.json; the binary trusts its CA."""
         require_exe(self, EMULATOR)
         state = os.path.join(self.tmp, 'emulator')
-        emu = subprocess.Popen([EMULATOR, '-state-dir', state, '-records', '200', '-days', '2'],
+        emu = subprocess.Popen([EMULATOR, '-state-dir', state] + list(flags),
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(emu.wait)
         self.addCleanup(emu.terminate)
@@ -243,6 +244,42 @@ class TestRealBinary(BridgeTestCase):
             params = json.load(f)
         self.env.setdefault('SSL_CERT_FILE', os.environ.get('SSL_CERT_FILE'))
         os.environ['SSL_CERT_FILE'] = os.path.join(state, 'ca.pem')
+        return params
+
+    def test_polling_through_emulator(self):
+        """backend=graph polling=true through the real binary, re-run as XSOAR does."""
+        params = self.start_emulator('-records', '150', '-days', '1', '-graph-delay', '3s')
+        args = {'start_date': '2 days', 'result_size': '150', 'backend': 'graph', 'polling': 'true'}
+        run_args, final, rounds = args, None, 0
+        while final is None:
+            rounds += 1
+            self.assertLess(rounds, 30, 'the Graph query never finished')
+            demistomock.reset()
+            results = self.run_bridge('o365-auditlog-search', PARAMS=params, ARGS=run_args)
+            self.assertEqual(len(results), 1, results)
+            entry = results[0][0]
+            if 'PollingCommand' not in entry:
+                final = entry
+                break
+            self.assertEqual(entry['PollingCommand'], 'o365-auditlog-search')
+            self.assertGreaterEqual(int(entry['NextRun']), 10)
+            self.assertEqual(entry['Timeout'], '3600')
+            self.assertEqual(entry['PollingItemsRemaining'], 0)
+            self.assertEqual(set(entry['PollingArgs']), set(args) | {'query_id', 'hide_polling_output'})
+            self.assertIs(entry['PollingArgs']['hide_polling_output'], True)
+            for k, v in args.items():
+                self.assertEqual(entry['PollingArgs'][k], v)
+            run_args = entry['PollingArgs']
+            time.sleep(1)  # XSOAR waits NextRun seconds
+        self.assertGreater(rounds, 1, 'the first run answered a scheduled entry')
+        self.assertEqual((final['Type'], final['ContentsFormat']), (1, 'json'))
+        self.assertEqual(len(final['Contents']), 150)
+        summary = final['EntryContext']['O365AuditLogSearch']
+        self.assertEqual((summary['Backend'], summary['Complete'], summary['QueryID']),
+                         ('graph', True, run_args['query_id']))
+
+    def test_through_emulator(self):
+        params = self.start_emulator('-records', '200', '-days', '2')
 
         self.assertEqual(self.run_bridge('test-module', PARAMS=params),
                          [[{'Type': 1, 'ContentsFormat': 'text', 'Contents': 'ok'}]])
