@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/graphclient"
 	"github.com/o365auditlog/o365auditlog/msclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,4 +160,45 @@ func TestTokenConnectionReset(t *testing.T) {
 	err := &msclient.TokenError{Err: &url.Error{Op: "Post", URL: "https://login.microsoftonline.com/x", Err: syscall.ECONNRESET}}
 	got := Explain(err)
 	assert.Contains(t, got, "The connection to Entra ID (the sign-in authority) failed")
+}
+
+// The Graph backend's errors are worded for the analyst: what happened, what to do.
+func TestExplainGraph(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"no permission", &msclient.MissingPermissionError{Service: msclient.SourceGraph, Permission: msclient.PermissionAuditLogsQuery, Have: []string{}},
+			[]string{"lacks the Microsoft Graph application permission AuditLogsQuery.Read.All", "admin consent", "backend=exchange"}},
+		{"legacy permission", &msclient.MissingPermissionError{Service: msclient.SourceGraph, Permission: msclient.PermissionAuditLogsQuery, Legacy: msclient.PermissionAuditLogLegacy},
+			[]string{"only the legacy AuditLog.Read.All", "no records without any error", "Grant the application permission AuditLogsQuery.Read.All"}},
+		{"no ManageAsApp", fmt.Errorf("ping: %w", &msclient.MissingPermissionError{Service: msclient.SourceExchange, Permission: msclient.PermissionManageAsApp}),
+			[]string{"lacks the Exchange Online application permission Exchange.ManageAsApp"}},
+		{"sovereign cloud", &graphclient.UnavailableError{Cloud: "GCC High", Host: "outlook.office365.us"},
+			[]string{"do not exist in the GCC High cloud (outlook.office365.us)", "backend=exchange"}},
+		{"record type", &graphclient.RecordTypeError{RecordType: "MicrosoftTeamsAddOns"},
+			[]string{"MicrosoftTeamsAddOns has no Microsoft Graph name", "backend=exchange or auto"}},
+		{"failed", fmt.Errorf("wait: %w", &graphclient.QueryFailedError{ID: "q-1", Status: "failed"}),
+			[]string{"query q-1 ended failed", "Run the search again"}},
+		{"timeout", &graphclient.QueryTimeoutError{ID: "q-2", Status: "running", Waited: 4 * time.Hour},
+			[]string{"still running after 4h0m0s", "polling=true"}},
+		{"gone", &graphclient.QueryNotFoundError{ID: "q-3", Err: errors.New("404")},
+			[]string{"q-3 no longer exists", "without query_id"}},
+		{"refused", &msclient.APIError{Source: msclient.SourceGraph, Status: 500, Message: "Internal error."},
+			[]string{"Microsoft Graph refused the audit query request (HTTP 500: Internal error)", "backend=exchange"}},
+		{"budget", fmt.Errorf("submit: %w", &BudgetError{Limit: 150, Next: time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)}),
+			[]string{"its 150 Microsoft Graph audit queries", "allowed at 2026-12-08T09:00:00Z"}},
+		{"graph_url", &msclient.ConfigError{Field: auditsearch.FieldGraphURL, Problem: "must be an https URL"},
+			[]string{"The integration parameter graph_url must be an https URL"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Explain(c.err)
+			for _, w := range c.want {
+				assert.Contains(t, got, w)
+			}
+			assert.NotContains(t, got, "Exchange Online search failed", "a specific sentence, not the fallback")
+		})
+	}
 }
