@@ -131,11 +131,11 @@ func recordsEntry(args SearchArgs, res *auditsearch.Result) (integration.Entry, 
 func incompleteWarning(res *auditsearch.Result, why error) string {
 	windows := res.Incomplete
 	var b strings.Builder
-	switch {
-	case res.Backend == auditsearch.BackendGraph:
+	switch res.Backend {
+	case auditsearch.BackendGraph:
 		fmt.Fprintf(&b, "The result is incomplete: Microsoft Graph holds more audit records than one query can return "+
 			"for %d one-second window(s) (UTC): ", len(windows))
-	case res.Backend == auditsearch.BackendExchangeGraph:
+	case auditsearch.BackendExchangeGraph:
 		fmt.Fprintf(&b, "The result is incomplete: neither Exchange Online nor Microsoft Graph could return every audit record "+
 			"of %d one-second window(s) (UTC): ", len(windows))
 	default:

@@ -68,7 +68,7 @@ func withDefaults(opts *Options) *Options {
 	if opts != nil {
 		*o = *opts
 	}
-	o.ConnectOptions = o.ConnectOptions.WithDefaults()
+	o.ConnectOptions = o.WithDefaults()
 	if o.MaxPageBytes <= 0 {
 		o.MaxPageBytes = DefaultMaxPageBytes
 	}

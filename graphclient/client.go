@@ -105,7 +105,7 @@ func withDefaults(opts *Options) *Options {
 	if opts != nil {
 		*o = *opts
 	}
-	o.ConnectOptions = o.ConnectOptions.WithDefaults()
+	o.ConnectOptions = o.WithDefaults()
 	if o.PollInitial <= 0 {
 		o.PollInitial = DefaultPollInitial
 	}

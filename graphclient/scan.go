@@ -107,7 +107,7 @@ func members(b []byte, i int, fn func(key, value []byte) error) (int, error) {
 		}
 		j := skipSpace(b, keyEnd)
 		if j >= len(b) || b[j] != ':' {
-			return 0, fmt.Errorf("offset %d: expected :", j)
+			return 0, fmt.Errorf("offset %d: expected a colon", j)
 		}
 		j = skipSpace(b, j+1)
 		vEnd, err := skipValue(b, j, 0)

@@ -19,14 +19,10 @@ var odataMark = []byte("@odata.")
 // the stack).
 const maxDepth = 512
 
-// stripAnnotations appends to dst the JSON object src without its OData annotation
-// members. src must be one JSON object (surrounding space is dropped).
-func stripAnnotations(dst, src []byte) ([]byte, error) {
-	return stripTop(dst, src, nil)
-}
-
-// stripTop is stripAnnotations calling top with each kept top-level member's raw, quoted
-// name and value (valid only during the call).
+// stripTop appends to dst the JSON object src without its OData annotation members,
+// calling top (when set) with each kept top-level member's raw, quoted name and value
+// (valid only during the call). src must be one JSON object (surrounding space is
+// dropped).
 func stripTop(dst, src []byte, top func(key, value []byte)) ([]byte, error) {
 	s := &stripper{src: bytes.TrimSpace(src), dst: dst, top: top}
 	if len(s.src) == 0 || s.src[0] != '{' {

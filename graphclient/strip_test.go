@@ -25,7 +25,7 @@ func TestStripAnnotations(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := stripAnnotations(nil, []byte(c.in))
+			got, err := stripTop(nil, []byte(c.in), nil)
 			require.NoError(t, err)
 			assert.Equal(t, c.want, string(got))
 			assert.True(t, json.Valid(got))
@@ -44,7 +44,7 @@ func TestStripAnnotationsRejects(t *testing.T) {
 		"open string":  `{"A":"x}`,
 		"empty value":  `{"A":}`,
 	} {
-		_, err := stripAnnotations(nil, []byte(in))
+		_, err := stripTop(nil, []byte(in), nil)
 		assert.Error(t, err, name)
 	}
 }
@@ -53,7 +53,7 @@ func FuzzStripAnnotations(f *testing.F) {
 	f.Add([]byte(`{"@odata.type":"#x","A@odata.type":"#Int32","A":1,"B":{"C":[{"@odata.type":"#y"}]}}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, err := stripAnnotations(nil, in)
+		out, err := stripTop(nil, in, nil)
 		if err != nil || !json.Valid(in) {
 			return
 		}

@@ -10,11 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/build"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +28,7 @@ import (
 func Build(pkg, out string, flags ...string) error {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go") // go test's PATH may lack it
+		gobin = filepath.Join(build.Default.GOROOT, "bin", "go") // go test's PATH may lack it
 	}
 	args := append(append([]string{"build"}, flags...), "-o", out, pkg)
 	cmd := exec.Command(gobin, args...)
