@@ -66,8 +66,8 @@ func Records(records []json.RawMessage) ([]jsontext.Canonical, error) {
 // and escaped: the service has been seen to pass them through. The result is the only source
 // of jsontext.Canonical values.
 func Record(data []byte) (jsontext.Canonical, error) {
-	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
-	s.skipSpace()
+	var s sanitizer
+	s.init(data)
 	if s.pos >= len(s.in) {
 		return nil, fmt.Errorf("%w: empty record", ErrSyntax)
 	}
@@ -80,17 +80,18 @@ func Record(data []byte) (jsontext.Canonical, error) {
 	if err := s.value(); err != nil {
 		return nil, err
 	}
-	return s.out, nil
+	return s.result(), nil
 }
 
 // Value sanitizes any JSON text (an object, array, string, number or literal) the way
 // Record does.
 func Value(data []byte) (json.RawMessage, error) {
-	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
+	var s sanitizer
+	s.init(data)
 	if err := s.value(); err != nil {
 		return nil, err
 	}
-	return s.out, nil
+	return s.result(), nil
 }
 
 // EntryContext is the EntryContext of a search entry holding the records under Key.

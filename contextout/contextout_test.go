@@ -56,6 +56,35 @@ func TestRecord(t *testing.T) {
 	}
 }
 
+// TestRecordCanonicalIsNotCopied: a record already in canonical form (compact, as the
+// service sends it) comes back as the input's own bytes, without an allocation; a record
+// that changes anywhere, even in its last byte, is copied and leaves the input alone.
+func TestRecordCanonicalIsNotCopied(t *testing.T) {
+	canonical := []byte(`{"Id":"a","e":"\"\\\n","n":[1,-2.5e3,true,null,{}],"u":"été"}`)
+	out, err := contextout.Record(canonical)
+	require.NoError(t, err)
+	require.Equal(t, &canonical[0], &out[0], "the canonical record was copied")
+	require.Len(t, out, len(canonical))
+	allocs := testing.AllocsPerRun(10, func() { _, _ = contextout.Record(canonical) })
+	require.Zero(t, allocs)
+
+	for _, in := range []string{` {"a":1} `, `{"a":1 }`, `{"a":"x\/"}`, `{"a":"\u0041"}`} {
+		orig := []byte(in)
+		out, err := contextout.Record(orig)
+		require.NoError(t, err)
+		require.Equal(t, in, string(orig), "the input was modified")
+		want, err := json.Marshal(json.RawMessage(in))
+		require.NoError(t, err)
+		if in == `{"a":"\u0041"}` {
+			want = []byte(`{"a":"A"}`)
+		}
+		if in == `{"a":"x\/"}` {
+			want = []byte(`{"a":"x/"}`)
+		}
+		require.Equal(t, string(want), string(out), "input %q", in)
+	}
+}
+
 func TestRecordErrors(t *testing.T) {
 	tests := []struct {
 		name, in string
