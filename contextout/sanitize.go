@@ -18,9 +18,9 @@ type sanitizer struct {
 	pos   int
 	out   []byte
 	open  openContainers
-	start int    // where the value begins in in
-	end   int    // where it ends, once value returns
-	lazy  bool   // out is not used yet: the output so far is in[start:pos]
+	start int  // where the value begins in in
+	end   int  // where it ends, once value returns
+	lazy  bool // out is not used yet: the output so far is in[start:pos]
 }
 
 // openContainers is a stack of open containers, a bit per level: 1 for an object.
