@@ -42,6 +42,13 @@ func CanonicalTable(clean []jsontext.Canonical) (string, error) {
 // (the search's columns argument): a key no record has is an empty column, keys not in cols
 // are left out. No cols means the sorted union of CanonicalTable.
 func CanonicalTableColumns(clean []jsontext.Canonical, cols []string) (string, error) {
+	return canonicalTable("", clean, cols)
+}
+
+// canonicalTable is CanonicalTableColumns written after prefix in the same buffer: a table
+// of 50,000 records is tens of MiB, and concatenating a title to it afterwards would
+// copy it all and hold it twice.
+func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (string, error) {
 	for i, rec := range clean {
 		if len(rec) < 2 || rec[0] != '{' || rec[len(rec)-1] != '}' {
 			return "", &contextout.RecordError{Index: i, Err: contextout.ErrNotObject}
@@ -54,10 +61,11 @@ func CanonicalTableColumns(clean []jsontext.Canonical, cols []string) (string, e
 		index = chosenColumns(clean, cols)
 	}
 	if len(cols) == 0 {
-		return "", nil
+		return prefix, nil
 	}
 	var b strings.Builder
-	b.Grow(tableSize(clean, len(cols)))
+	b.Grow(len(prefix) + tableSize(clean, len(cols)))
+	b.WriteString(prefix)
 	row := appendHeader(nil, cols)
 	b.Write(row)
 	cells := make([][]byte, len(cols))
