@@ -1,8 +1,6 @@
 package exoclient
 
 import (
-	"github.com/o365auditlog/o365auditlog/auditsearch"
-
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,7 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/jsontext"
 	"github.com/o365auditlog/o365auditlog/msclient"
 	"github.com/o365auditlog/o365auditlog/recordtype"
@@ -183,6 +184,51 @@ type auditHead struct {
 	CreationTime json.RawMessage `json:"CreationTime"`
 }
 
+// readHead reads the record's Id and CreationTime and validates it. A record in canonical
+// form, as the service sends them (compact), costs one scan of contextout's sanitiser and
+// no allocation: canonical text is valid JSON, so nothing is accepted that encoding/json
+// would refuse. Any other text, and a record with a non-ASCII top-level key (whose case
+// folding only encoding/json knows), is decoded by encoding/json as before, which then
+// decides what is accepted: json.Unmarshal of the record scanned it twice and was a third
+// of the decode's CPU.
+func readHead(audit []byte) (auditHead, error) {
+	var head auditHead
+	if c, err := contextout.Record(audit); err == nil && len(c) == len(audit) && &c[0] == &audit[0] {
+		ascii := true
+		for key, val := range c.Members() {
+			switch {
+			case !isASCII(key):
+				ascii = false
+			case foldEqual(key, `"Id"`):
+				head.ID = val
+			case foldEqual(key, `"CreationTime"`):
+				head.CreationTime = val
+			}
+		}
+		if ascii {
+			return head, nil
+		}
+		head = auditHead{}
+	}
+	err := json.Unmarshal(audit, &head)
+	return head, err
+}
+
+// foldEqual is encoding/json's match of a key to a field name for ASCII keys: exact, or
+// equal ignoring ASCII case.
+func foldEqual(key []byte, name string) bool {
+	return len(key) == len(name) && (string(key) == name || strings.EqualFold(string(key), name))
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // DecodeRow decodes one row tolerantly: RecordType as name or number, dates as RFC 3339
 // with or without zone or /Date(ms)/, counts as numbers or strings, AuditData as a JSON
 // string holding the record (or, tolerated, the record object itself). The record's text
@@ -201,8 +247,8 @@ func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 	if err != nil {
 		return auditsearch.Record{}, err
 	}
-	var head auditHead
-	if err := json.Unmarshal(audit, &head); err != nil { // this validates the record too
+	head, err := readHead(audit)
+	if err != nil { // readHead validates the record too
 		if bytes.HasPrefix(bytes.TrimSpace(w.AuditData), []byte{'"'}) {
 			return auditsearch.Record{}, errors.New("AuditData does not hold a JSON object")
 		}

@@ -72,7 +72,7 @@ func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (s
 	var scratch []byte
 	for _, rec := range clean {
 		clear(cells)
-		for key, val := range members(rec) {
+		for key, val := range rec.Members() {
 			if i, ok := index[string(key)]; ok {
 				cells[i] = val // a duplicate key: the last one wins, as in decoders
 			}
@@ -96,7 +96,7 @@ func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (s
 func columns(records []jsontext.Canonical) ([]string, map[string]int) {
 	seen := map[string]string{} // canonical key text → decoded key
 	for _, rec := range records {
-		for key := range members(rec) {
+		for key := range rec.Members() {
 			if _, ok := seen[string(key)]; !ok {
 				seen[string(key)] = string(unquote(nil, key))
 			}
@@ -129,7 +129,7 @@ func chosenColumns(records []jsontext.Canonical, cols []string) map[string]int {
 	}
 	index := map[string]int{}
 	for _, rec := range records {
-		for key := range members(rec) {
+		for key := range rec.Members() {
 			if _, done := index[string(key)]; done {
 				continue
 			}
