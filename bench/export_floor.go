@@ -14,9 +14,10 @@ import (
 	"github.com/o365auditlog/o365auditlog/emulator"
 )
 
-// exportFloorWindowRows is the records per window the export floor aims at: ten calls of
-// rowsPerCall, as the plugin's windows (exoclient/plan.go).
-const exportFloorWindowRows = 10 * rowsPerCall
+// exportFloorWindowRows is the records per window the export floor aims at: nine calls of
+// exportRowsPerCall, below the 50,000-row session cap, as the plugin's windows
+// (exoclient/plan.go).
+const exportFloorWindowRows = 9 * exportRowsPerCall
 
 // exportFloorMain is the export floor, run as a child process (-floor-export CFG OUT):
 // one token, then every record of the window through ReturnLargeSet sessions over
@@ -60,7 +61,7 @@ func exportFloorMain(cfgFile, out string) error {
 				if i == cfg.Windows-1 {
 					we = cfg.End
 				}
-				recs, err := floorWindow(ctx, client, target, tok.Token, ws, we, cfg.Organization)
+				recs, err := floorWindow(ctx, client, target, tok.Token, ws, we, cfg.Organization, exportRowsPerCall)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
