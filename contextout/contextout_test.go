@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -154,6 +155,27 @@ func TestRecordsNamesPosition(t *testing.T) {
 	require.Equal(t, 2, re.Index)
 	require.ErrorIs(t, err, contextout.ErrNotObject)
 	require.Equal(t, `AuditData record 3 (index 2): not a JSON object: it starts with "["`, err.Error())
+}
+
+// TestRecordsLongList: a list long enough to be sanitised in parts keeps its order, and
+// of several bad records in different parts the first is named.
+func TestRecordsLongList(t *testing.T) {
+	recs := make([]json.RawMessage, 20000)
+	for i := range recs {
+		recs[i] = json.RawMessage(fmt.Sprintf(`{ "Id" : "%d" }`, i))
+	}
+	got, err := contextout.Records(recs)
+	require.NoError(t, err)
+	require.Len(t, got, len(recs))
+	for i, c := range got {
+		require.Equal(t, fmt.Sprintf(`{"Id":"%d"}`, i), string(c))
+	}
+
+	recs[19000], recs[15000], recs[12345] = json.RawMessage(`[]`), json.RawMessage(`{`), json.RawMessage(`1`)
+	_, err = contextout.Records(recs)
+	var re *contextout.RecordError
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, 12345, re.Index)
 }
 
 func TestRecordsEmpty(t *testing.T) {
