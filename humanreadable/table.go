@@ -1,9 +1,13 @@
 package humanreadable
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/jsontext"
@@ -66,11 +70,48 @@ func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (s
 	var b strings.Builder
 	b.Grow(len(prefix) + tableSize(clean, len(cols)))
 	b.WriteString(prefix)
-	row := appendHeader(nil, cols)
-	b.Write(row)
-	cells := make([][]byte, len(cols))
-	var scratch []byte
-	for _, rec := range clean {
+	b.Write(appendHeader(nil, cols))
+	writeRowsInParts(&b, clean, index, len(cols))
+	return b.String(), nil
+}
+
+// rowsPerPart is the fewest rows worth a goroutine of their own.
+const rowsPerPart = 2048
+
+// writeRowsInParts writes the rows of records to b in order. A long table is rendered in
+// parts on every CPU: the first part straight into b, the others into buffers of their
+// own that are copied after it, so the table is held once plus what the other parts hold.
+func writeRowsInParts(b *strings.Builder, records []jsontext.Canonical, index map[string]int, ncols int) {
+	parts := min(runtime.GOMAXPROCS(0), len(records)/rowsPerPart)
+	if parts <= 1 {
+		writeRows(b, records, index, ncols)
+		return
+	}
+	part := func(p int) []jsontext.Canonical {
+		return records[p*len(records)/parts : (p+1)*len(records)/parts]
+	}
+	rest := make([]bytes.Buffer, parts)
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Go(func() {
+			rest[p].Grow(tableSize(part(p), ncols))
+			writeRows(&rest[p], part(p), index, ncols)
+		})
+	}
+	writeRows(b, part(0), index, ncols)
+	wg.Wait()
+	for p := 1; p < parts; p++ {
+		b.Write(rest[p].Bytes())
+		rest[p] = bytes.Buffer{}
+	}
+}
+
+// writeRows writes one table row per record to w; index maps a key's canonical text to its
+// column.
+func writeRows(w io.Writer, records []jsontext.Canonical, index map[string]int, ncols int) {
+	cells := make([][]byte, ncols)
+	var row, scratch []byte
+	for _, rec := range records {
 		clear(cells)
 		for key, val := range rec.Members() {
 			if i, ok := index[string(key)]; ok {
@@ -86,9 +127,8 @@ func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (s
 			}
 			row, scratch = appendValue(row, val, scratch)
 		}
-		b.Write(endLine(row))
+		_, _ = w.Write(endLine(row)) // strings.Builder and bytes.Buffer never fail
 	}
-	return b.String(), nil
 }
 
 // columns returns the decoded, sorted union of top-level keys and, for each key's canonical
