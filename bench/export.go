@@ -141,6 +141,8 @@ func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, co
 		return exportRun{}, err
 	}
 	out := exportRun{procStats: r.procStats, Calls: em.Stats().InvokeCalls - before, EmulatorCPU: selfCPU() - cpuBefore}
+	step("export: max_concurrency %d: %s wall, %s CPU, %d calls (ideal %d), %s peak RSS", concurrency, ms(out.Wall), ms(out.CPU),
+		out.Calls, idealCalls(n), mib(out.MaxRSS))
 	entries, err := r.entries()
 	if err != nil {
 		return out, err
