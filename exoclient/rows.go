@@ -37,6 +37,25 @@ type wirePage struct {
 }
 
 func decodePage(r io.Reader, limit int64) (wirePage, error) {
+	buf := pageBuffers.Get().(*[]byte)
+	defer pageBuffers.Put(buf)
+	body, err := readBody(r, limit, *buf)
+	*buf = body[:0]
+	if int64(len(body)) > limit {
+		return wirePage{}, &msclient.PageTooLargeError{Limit: limit}
+	}
+	if err != nil {
+		return wirePage{}, &msclient.DecodeError{Err: err}
+	}
+	if p, ok := decodePageFast(body); ok {
+		return p, nil
+	}
+	return decodeStream(bytes.NewReader(body), limit)
+}
+
+// decodeStream decodes a body token by token with encoding/json: the reference for what
+// decodePageFast reads, and the reader of every body it leaves.
+func decodeStream(r io.Reader, limit int64) (wirePage, error) {
 	lr := &io.LimitedReader{R: r, N: limit + 1}
 	dec := json.NewDecoder(lr)
 	dec.UseNumber()
@@ -106,6 +125,11 @@ func decodeWarnings(dec *json.Decoder) ([]string, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, err
 	}
+	return warningsFrom(raw), nil
+}
+
+// warningsFrom reads warnings from their JSON text (valid JSON).
+func warningsFrom(raw json.RawMessage) []string {
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
 		items = []json.RawMessage{raw}
@@ -119,7 +143,7 @@ func decodeWarnings(dec *json.Decoder) ([]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func decodeRowArray(dec *json.Decoder) ([]auditsearch.Record, error) {

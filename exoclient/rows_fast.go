@@ -1,0 +1,220 @@
+package exoclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/o365auditlog/o365auditlog/auditsearch"
+	"github.com/o365auditlog/o365auditlog/jsontext"
+)
+
+// A page is read whole, validated once with jsontext.Valid and its rows sliced out of it,
+// which costs a fraction of encoding/json's token-by-token decoding (its scanner read each
+// row twice and copied every field). Anything that path is not sure to read exactly as
+// encoding/json would (a key with non-ASCII letters, a field of an unexpected type, a row
+// rowFromWire refuses, text nested deeper than jsontext.MaxValidDepth) goes through the
+// streaming decoder instead, which then decides and words the error.
+
+// pageBuffers holds read buffers for page bodies; rows never keep a reference to one.
+var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// readBody reads r into buf up to limit+1 bytes.
+func readBody(r io.Reader, limit int64, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	lr := io.LimitedReader{R: r, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// decodePageFast decodes a whole body the quick way; ok is false when the streaming
+// decoder must read it instead.
+func decodePageFast(body []byte) (p wirePage, ok bool) {
+	if !jsontext.Valid(body) {
+		return p, false
+	}
+	i := skipSpace(body, 0)
+	if body[i] != '{' {
+		return p, false
+	}
+	sawValue, foreign := false, ""
+	for key, val := range members(body, i) {
+		k, ok := jsontext.Unquote(nil, key)
+		if !ok {
+			return p, false
+		}
+		switch string(k) {
+		case "value":
+			sawValue = true
+			if p.rows, ok = rowsFast(val); !ok {
+				return p, false
+			}
+		case "@odata.nextLink":
+			link, ok := jsontext.Unquote(nil, val)
+			if !ok {
+				return p, false // null or not a string: the streaming decoder decides
+			}
+			p.nextLink = string(link)
+		case "@adminapi.warnings":
+			p.warnings = warningsFrom(val)
+		default:
+			if !bytes.Contains(k, []byte("@")) {
+				foreign = string(k)
+			}
+		}
+	}
+	return p, sawValue || foreign == ""
+}
+
+// rowsFast reads the "value" array: null, or objects that rowFromWire accepts.
+func rowsFast(val []byte) ([]auditsearch.Record, bool) {
+	if string(val) == "null" {
+		return nil, true
+	}
+	if val[0] != '[' {
+		return nil, false
+	}
+	rows := []auditsearch.Record{}
+	for item := range elements(val) {
+		if item[0] != '{' {
+			return nil, false
+		}
+		w, ok := wireRowFast(item)
+		if !ok {
+			return nil, false
+		}
+		row, err := rowFromWire(&w)
+		if err != nil {
+			return nil, false
+		}
+		rows = append(rows, row)
+	}
+	return rows, true
+}
+
+// wireRowFields are wireRow's fields by name, for matching keys as encoding/json does.
+var wireRowFields = []string{"RecordType", "CreationDate", "UserIds", "Operations", "AuditData", "ResultIndex", "ResultCount", "Identity"}
+
+// wireRowFast fills a wireRow from a row object as encoding/json would: keys matched to
+// field names exactly or ignoring ASCII case, the last match wins, values as their text.
+// A key with a non-ASCII byte is left to encoding/json's Unicode folding (ok false). The
+// AuditData text is copied when it is an object (a string is unquoted into a copy
+// anyway): rows outlive the body's buffer.
+func wireRowFast(obj []byte) (w wireRow, ok bool) {
+	fields := [...]*json.RawMessage{&w.RecordType, &w.CreationDate, &w.UserIds, &w.Operations, &w.AuditData, &w.ResultIndex, &w.ResultCount, &w.Identity}
+	for key, val := range members(obj, 0) {
+		name := key[1 : len(key)-1]
+		if bytes.IndexByte(name, '\\') >= 0 || !isASCII(name) {
+			return w, false
+		}
+		for f, field := range wireRowFields {
+			if len(name) == len(field) && strings.EqualFold(string(name), field) {
+				*fields[f] = val
+				break
+			}
+		}
+	}
+	if len(w.AuditData) > 0 && w.AuditData[0] == '{' {
+		w.AuditData = bytes.Clone(w.AuditData)
+	}
+	return w, true
+}
+
+// members yields the key token and value text of each member of the valid JSON object
+// starting at obj[i], whitespace skipped.
+func members(obj []byte, i int) func(yield func(key, val []byte) bool) {
+	return func(yield func(key, val []byte) bool) {
+		i := skipSpace(obj, i+1)
+		for i < len(obj) && obj[i] == '"' {
+			kEnd := valueEnd(obj, i)
+			vStart := skipSpace(obj, skipSpace(obj, kEnd)+1) // past ':'
+			vEnd := valueEnd(obj, vStart)
+			if !yield(obj[i:kEnd], obj[vStart:vEnd]) {
+				return
+			}
+			i = skipSpace(obj, vEnd)
+			if i < len(obj) && obj[i] == ',' {
+				i = skipSpace(obj, i+1)
+			}
+		}
+	}
+}
+
+// elements yields the text of each element of the valid JSON array arr.
+func elements(arr []byte) func(yield func([]byte) bool) {
+	return func(yield func([]byte) bool) {
+		i := skipSpace(arr, 1)
+		for i < len(arr) && arr[i] != ']' {
+			end := valueEnd(arr, i)
+			if !yield(arr[i:end]) {
+				return
+			}
+			i = skipSpace(arr, end)
+			if i < len(arr) && arr[i] == ',' {
+				i = skipSpace(arr, i+1)
+			}
+		}
+	}
+}
+
+// valueEnd returns the index just after the valid JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		for i++; i < len(b); i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
+			}
+		}
+		return len(b)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = valueEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
+	}
+	for i < len(b) && !isDelimiter(b[i]) {
+		i++
+	}
+	return i
+}
+
+func isDelimiter(c byte) bool {
+	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
