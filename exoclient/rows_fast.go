@@ -51,22 +51,20 @@ func decodePageFast(body []byte) (p wirePage, ok bool) {
 		return p, false
 	}
 	sawValue, foreign := false, ""
-	for key, val := range members(body, i) {
-		k, ok := jsontext.Unquote(nil, key)
-		if !ok {
-			return p, false
+	ok = true
+	eachMember(body, i, func(key, val []byte) bool {
+		k, unquoted := jsontext.Unquote(nil, key)
+		if !unquoted {
+			ok = false
+			return false
 		}
 		switch string(k) {
 		case "value":
 			sawValue = true
-			if p.rows, ok = rowsFast(val); !ok {
-				return p, false
-			}
+			p.rows, ok = rowsFast(val)
 		case "@odata.nextLink":
-			link, ok := jsontext.Unquote(nil, val)
-			if !ok {
-				return p, false // null or not a string: the streaming decoder decides
-			}
+			var link []byte
+			link, ok = jsontext.Unquote(nil, val) // null or not a string: the streaming decoder decides
 			p.nextLink = string(link)
 		case "@adminapi.warnings":
 			p.warnings = warningsFrom(val)
@@ -75,8 +73,9 @@ func decodePageFast(body []byte) (p wirePage, ok bool) {
 				foreign = string(k)
 			}
 		}
-	}
-	return p, sawValue || foreign == ""
+		return ok
+	})
+	return p, ok && (sawValue || foreign == "")
 }
 
 // rowsFast reads the "value" array: null, or objects that rowFromWire accepts.
@@ -88,11 +87,12 @@ func rowsFast(val []byte) ([]auditsearch.Record, bool) {
 		return nil, false
 	}
 	rows := []auditsearch.Record{}
-	for item := range elements(val) {
-		if item[0] != '{' {
+	i := skipSpace(val, 1)
+	for i < len(val) && val[i] != ']' {
+		if val[i] != '{' {
 			return nil, false
 		}
-		w, ok := wireRowFast(item)
+		w, end, ok := wireRowFast(val, i)
 		if !ok {
 			return nil, false
 		}
@@ -101,6 +101,10 @@ func rowsFast(val []byte) ([]auditsearch.Record, bool) {
 			return nil, false
 		}
 		rows = append(rows, row)
+		i = skipSpace(val, end)
+		if i < len(val) && val[i] == ',' {
+			i = skipSpace(val, i+1)
+		}
 	}
 	return rows, true
 }
@@ -113,12 +117,14 @@ var wireRowFields = []string{"RecordType", "CreationDate", "UserIds", "Operation
 // A key with a non-ASCII byte is left to encoding/json's Unicode folding (ok false). The
 // AuditData text is copied when it is an object (a string is unquoted into a copy
 // anyway): rows outlive the body's buffer.
-func wireRowFast(obj []byte) (w wireRow, ok bool) {
+func wireRowFast(b []byte, i int) (w wireRow, end int, ok bool) {
 	fields := [...]*json.RawMessage{&w.RecordType, &w.CreationDate, &w.UserIds, &w.Operations, &w.AuditData, &w.ResultIndex, &w.ResultCount, &w.Identity}
-	for key, val := range members(obj, 0) {
+	ok = true
+	end = eachMember(b, i, func(key, val []byte) bool {
 		name := key[1 : len(key)-1]
 		if bytes.IndexByte(name, '\\') >= 0 || !isASCII(name) {
-			return w, false
+			ok = false
+			return false
 		}
 		for f, field := range wireRowFields {
 			if len(name) == len(field) && strings.EqualFold(string(name), field) {
@@ -126,63 +132,39 @@ func wireRowFast(obj []byte) (w wireRow, ok bool) {
 				break
 			}
 		}
-	}
+		return true
+	})
 	if len(w.AuditData) > 0 && w.AuditData[0] == '{' {
 		w.AuditData = bytes.Clone(w.AuditData)
 	}
-	return w, true
+	return w, end, ok
 }
 
-// members yields the key token and value text of each member of the valid JSON object
-// starting at obj[i], whitespace skipped.
-func members(obj []byte, i int) func(yield func(key, val []byte) bool) {
-	return func(yield func(key, val []byte) bool) {
-		i := skipSpace(obj, i+1)
-		for i < len(obj) && obj[i] == '"' {
-			kEnd := valueEnd(obj, i)
-			vStart := skipSpace(obj, skipSpace(obj, kEnd)+1) // past ':'
-			vEnd := valueEnd(obj, vStart)
-			if !yield(obj[i:kEnd], obj[vStart:vEnd]) {
-				return
-			}
-			i = skipSpace(obj, vEnd)
-			if i < len(obj) && obj[i] == ',' {
-				i = skipSpace(obj, i+1)
-			}
+// eachMember calls f with the key token and value text of each member of the valid JSON
+// object starting at b[i], whitespace skipped, until f returns false; it returns the
+// index just after the object.
+func eachMember(b []byte, i int, f func(key, val []byte) bool) int {
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		kEnd := valueEnd(b, i)
+		vStart := skipSpace(b, skipSpace(b, kEnd)+1) // past ':'
+		vEnd := valueEnd(b, vStart)
+		if !f(b[i:kEnd], b[vStart:vEnd]) {
+			return vEnd
+		}
+		i = skipSpace(b, vEnd)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
 		}
 	}
-}
-
-// elements yields the text of each element of the valid JSON array arr.
-func elements(arr []byte) func(yield func([]byte) bool) {
-	return func(yield func([]byte) bool) {
-		i := skipSpace(arr, 1)
-		for i < len(arr) && arr[i] != ']' {
-			end := valueEnd(arr, i)
-			if !yield(arr[i:end]) {
-				return
-			}
-			i = skipSpace(arr, end)
-			if i < len(arr) && arr[i] == ',' {
-				i = skipSpace(arr, i+1)
-			}
-		}
-	}
+	return i + 1 // past '}'
 }
 
 // valueEnd returns the index just after the valid JSON value starting at b[i].
 func valueEnd(b []byte, i int) int {
 	switch b[i] {
 	case '"':
-		for i++; i < len(b); i++ {
-			switch b[i] {
-			case '\\':
-				i++
-			case '"':
-				return i + 1
-			}
-		}
-		return len(b)
+		return stringEnd(b, i)
 	case '{', '[':
 		depth := 0
 		for i < len(b) {
@@ -217,4 +199,25 @@ func skipSpace(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// stringEnd returns the index just after the valid string token starting at b[i]. It
+// jumps from quote to quote (bytes.IndexByte): a quote is the end unless an odd run of
+// backslashes escapes it.
+func stringEnd(b []byte, i int) int {
+	for i++; ; {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
+		}
+		i += q
+		slashes := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			slashes++
+		}
+		i++
+		if slashes%2 == 0 {
+			return i
+		}
+	}
 }
