@@ -75,31 +75,53 @@ func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (s
 	return b.String(), nil
 }
 
+// keysOf returns the top-level keys of records: canonical key text → decoded key.
+func keysOf(records []jsontext.Canonical) map[string]string {
+	seen := map[string]string{}
+	for _, rec := range records {
+		for key := range rec.Members() {
+			if _, ok := seen[string(key)]; !ok {
+				seen[string(key)] = string(unquote(nil, key))
+			}
+		}
+	}
+	return seen
+}
+
 // rowsPerPart is the fewest rows worth a goroutine of their own.
 const rowsPerPart = 2048
+
+// partsFor is how many parts n records are worked on in: one per CPU, each of at least
+// rowsPerPart records.
+func partsFor(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/rowsPerPart))
+}
+
+// inParts calls f for each of parts equal parts [lo, hi) of n records, concurrently, the
+// first part on the calling goroutine.
+func inParts(n, parts int, f func(p, lo, hi int)) {
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Go(func() { f(p, p*n/parts, (p+1)*n/parts) })
+	}
+	f(0, 0, n/parts)
+	wg.Wait()
+}
 
 // writeRowsInParts writes the rows of records to b in order. A long table is rendered in
 // parts on every CPU: the first part straight into b, the others into buffers of their
 // own that are copied after it, so the table is held once plus what the other parts hold.
 func writeRowsInParts(b *strings.Builder, records []jsontext.Canonical, index map[string]int, ncols int) {
-	parts := min(runtime.GOMAXPROCS(0), len(records)/rowsPerPart)
-	if parts <= 1 {
-		writeRows(b, records, index, ncols)
-		return
-	}
-	part := func(p int) []jsontext.Canonical {
-		return records[p*len(records)/parts : (p+1)*len(records)/parts]
-	}
+	parts := partsFor(len(records))
 	rest := make([]bytes.Buffer, parts)
-	var wg sync.WaitGroup
-	for p := 1; p < parts; p++ {
-		wg.Go(func() {
-			rest[p].Grow(tableSize(part(p), ncols))
-			writeRows(&rest[p], part(p), index, ncols)
-		})
-	}
-	writeRows(b, part(0), index, ncols)
-	wg.Wait()
+	inParts(len(records), parts, func(p, lo, hi int) {
+		if p == 0 {
+			writeRows(b, records[lo:hi], index, ncols)
+			return
+		}
+		rest[p].Grow(tableSize(records[lo:hi], ncols))
+		writeRows(&rest[p], records[lo:hi], index, ncols)
+	})
 	for p := 1; p < parts; p++ {
 		b.Write(rest[p].Bytes())
 		rest[p] = bytes.Buffer{}
@@ -134,12 +156,13 @@ func writeRows(w io.Writer, records []jsontext.Canonical, index map[string]int, 
 // columns returns the decoded, sorted union of top-level keys and, for each key's canonical
 // JSON text (contextout makes equal strings equal text), its column.
 func columns(records []jsontext.Canonical) ([]string, map[string]int) {
-	seen := map[string]string{} // canonical key text → decoded key
-	for _, rec := range records {
-		for key := range rec.Members() {
-			if _, ok := seen[string(key)]; !ok {
-				seen[string(key)] = string(unquote(nil, key))
-			}
+	parts := partsFor(len(records))
+	found := make([]map[string]string, parts) // per part: canonical key text → decoded key
+	inParts(len(records), parts, func(p, lo, hi int) { found[p] = keysOf(records[lo:hi]) })
+	seen := found[0]
+	for _, more := range found[1:] {
+		for text, name := range more {
+			seen[text] = name
 		}
 	}
 	cols := make([]string, 0, len(seen))
