@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -37,10 +38,8 @@ type wirePage struct {
 }
 
 func decodePage(r io.Reader, limit int64) (wirePage, error) {
-	buf := pageBuffers.Get().(*[]byte)
-	defer pageBuffers.Put(buf)
-	body, err := readBody(r, limit, *buf)
-	*buf = body[:0]
+	body, err := readBody(r, limit, pageBuffer())
+	defer keepPageBuffer(body)
 	if int64(len(body)) > limit {
 		return wirePage{}, &msclient.PageTooLargeError{Limit: limit}
 	}
@@ -303,9 +302,14 @@ func auditText(v json.RawMessage) (json.RawMessage, error) {
 	case v[0] != '"':
 		return nil, errors.New("AuditData is neither a JSON string nor an object")
 	}
-	// One pass and one copy (unquote.go); the caller's json.Unmarshal of the record's head
-	// validates it, so no json.Valid scan here.
-	text, ok := jsontext.Unquote(make([]byte, 0, len(v)), v)
+	// One pass into a scratch buffer (unquote.go), then one copy of exactly the record's
+	// size: the escaped string is a tenth or more longer than the record, and an export
+	// holds hundreds of thousands of records in flight. The caller's reading of the
+	// record's head validates it, so no json.Valid scan here.
+	buf := unquoteBuffers.Get().(*[]byte)
+	defer unquoteBuffers.Put(buf)
+	text, ok := jsontext.Unquote((*buf)[:0], v)
+	*buf = text[:0]
 	if !ok {
 		return nil, errors.New("AuditData: invalid JSON string")
 	}
@@ -313,8 +317,11 @@ func auditText(v json.RawMessage) (json.RawMessage, error) {
 	if len(text) == 0 || text[0] != '{' {
 		return nil, errors.New("AuditData does not hold a JSON object")
 	}
-	return text, nil
+	return bytes.Clone(text), nil
 }
+
+// unquoteBuffers are scratch buffers for auditText.
+var unquoteBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // scalarText is a JSON string's value or a number's text; "" otherwise.
 func scalarText(v json.RawMessage) string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
 	"github.com/o365auditlog/o365auditlog/jsontext"
@@ -18,16 +17,37 @@ import (
 // rowFromWire refuses, text nested deeper than jsontext.MaxValidDepth) goes through the
 // streaming decoder instead, which then decides and words the error.
 
-// pageBuffers holds read buffers for page bodies; rows never keep a reference to one.
-var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// pageBuffers keeps a few read buffers for page bodies (rows never keep a reference to
+// one). Few: a body of 5,000 rows is about 7 MB, and a pool kept one per worker.
+var pageBuffers = make(chan []byte, 2)
+
+// pageBuffer returns a kept buffer or none (readBody grows it).
+func pageBuffer() []byte {
+	select {
+	case b := <-pageBuffers:
+		return b
+	default:
+		return nil
+	}
+}
+
+// keepPageBuffer keeps b for another body if there is room.
+func keepPageBuffer(b []byte) {
+	select {
+	case pageBuffers <- b[:0]:
+	default:
+	}
+}
 
 // readBody reads r into buf up to limit+1 bytes.
 func readBody(r io.Reader, limit int64, buf []byte) ([]byte, error) {
 	buf = buf[:0]
 	lr := io.LimitedReader{R: r, N: limit + 1}
 	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+		if len(buf) == cap(buf) { // double: a body is read in a few copies, not dozens
+			grown := make([]byte, len(buf), max(64<<10, 2*cap(buf)))
+			copy(grown, buf)
+			buf = grown
 		}
 		n, err := lr.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
