@@ -197,3 +197,21 @@ func selfCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// exportAt is -export-at: one export of o.exportN records at max_concurrency o.at, logged
+// by exportOnce, for looking at one configuration without the whole bench.
+func exportAt(o options) error {
+	dir, err := os.MkdirTemp("", "o365auditlog-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return err
+	}
+	return withExportEmulator(pluginEnv{bin: bin, dir: dir}, o.exportN, func(env pluginEnv, em *emulator.Emulator) error {
+		_, err := exportOnce(context.Background(), env, em, o.exportN, o.at)
+		return err
+	})
+}
