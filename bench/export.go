@@ -36,6 +36,9 @@ const (
 type exportRun struct {
 	procStats
 	Calls int
+	// Throttled is how many of Calls the emulator refused with 429 for the tenant's limit
+	// of concurrent calls (they cost a round trip, not a page).
+	Throttled int
 	Count int // records in the file
 	// EmulatorCPU is this process's CPU time during the run: the emulator serving (and
 	// TLS-encrypting) every row, on the same cores as the plugin.
@@ -135,14 +138,15 @@ func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, co
 		"start_date": first.Add(-time.Second).Format(time.RFC3339), "end_date": last.Add(2 * time.Second).Format(time.RFC3339),
 		"result_size": strconv.Itoa(n), "as_file": "true",
 	})
-	before, cpuBefore := em.Stats().InvokeCalls, selfCPU()
+	before, throttledBefore, cpuBefore := em.Stats().InvokeCalls, throttled(em), selfCPU()
 	r, err := env.run(ctx, ex)
 	if err != nil {
 		return exportRun{}, err
 	}
-	out := exportRun{procStats: r.procStats, Calls: em.Stats().InvokeCalls - before, EmulatorCPU: selfCPU() - cpuBefore}
-	step("export: max_concurrency %d: %s wall, %s CPU, %d calls (ideal %d), %s peak RSS", concurrency, ms(out.Wall), ms(out.CPU),
-		out.Calls, idealCalls(n), mib(out.MaxRSS))
+	out := exportRun{procStats: r.procStats, Calls: em.Stats().InvokeCalls - before, Throttled: throttled(em) - throttledBefore,
+		EmulatorCPU: selfCPU() - cpuBefore}
+	step("export: max_concurrency %d: %s wall, %s CPU, %d calls (%d refused for the tenant limit; ideal %d), %s peak RSS", concurrency,
+		ms(out.Wall), ms(out.CPU), out.Calls, out.Throttled, idealCalls(n), mib(out.MaxRSS))
 	entries, err := r.entries()
 	if err != nil {
 		return out, err
@@ -214,4 +218,9 @@ func exportAt(o options) error {
 		_, err := exportOnce(context.Background(), env, em, o.exportN, o.at)
 		return err
 	})
+}
+
+// throttled is how many calls the emulator has refused for the tenant's concurrency limit.
+func throttled(em *emulator.Emulator) int {
+	return em.Stats().Faults["tenant-concurrency-limit"]
 }
