@@ -39,7 +39,7 @@ type exportRun struct {
 	// Throttled is how many of Calls the emulator refused with 429 for the tenant's limit
 	// of concurrent calls (they cost a round trip, not a page).
 	Throttled int
-	Count int // records in the file
+	Count     int // records in the file
 	// EmulatorCPU is this process's CPU time during the run: the emulator serving (and
 	// TLS-encrypting) every row, on the same cores as the plugin.
 	EmulatorCPU time.Duration
