@@ -93,7 +93,8 @@ func sanitizeInto(out []jsontext.Canonical, records []json.RawMessage, first int
 // Record sanitizes one AuditData record: it must be a JSON object (surrounding whitespace
 // allowed). Raw control characters inside strings, which strict JSON forbids, are accepted
 // and escaped: the service has been seen to pass them through. The result is the only source
-// of jsontext.Canonical values.
+// of jsontext.Canonical values. When data is canonical already (compact, as the service
+// sends records), the result is data itself, not a copy: data must not change afterwards.
 func Record(data []byte) (jsontext.Canonical, error) {
 	var s sanitizer
 	s.init(data)
