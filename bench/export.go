@@ -14,13 +14,21 @@ import (
 	"github.com/o365auditlog/o365auditlog/emulator"
 )
 
-// Export scenario of issue 7: 300 ms per call, a tenant limit of 8 concurrent calls.
+// Export scenario of issues 7 and 15: 300 ms per call, a tenant limit of 8 concurrent
+// calls, 5,000 rows per call.
 const (
 	exportLatency     = 300 * time.Millisecond
 	exportConcurrency = 8
-	// rowsPerCall is the most rows one HTTP response carries: the emulator's live profile,
-	// like the service, serves REST pages of 1,000 rows and refuses their continuations,
-	// so every 1,000 rows are a call that pays the latency.
+	// exportWideConcurrency is the second max_concurrency the export runs at: more workers
+	// than the tenant allows, so more windows in flight (peak RSS).
+	exportWideConcurrency = 16
+	// exportRowsPerCall is the most rows one export call carries: the emulator serves a
+	// session page of 5,000 rows as one REST page, so every 5,000 rows are a call that pays
+	// the latency.
+	exportRowsPerCall = 5000
+	// rowsPerCall is the most rows one HTTP response carries in the throughput search: the
+	// emulator's live profile, like live tenants, serves REST pages of 1,000 rows and
+	// refuses their continuations.
 	rowsPerCall = 1000
 )
 
@@ -28,38 +36,46 @@ const (
 type exportRun struct {
 	procStats
 	Calls int
-	Count int // records in the file
+	// Throttled is how many of Calls the emulator refused with 429 for the tenant's limit
+	// of concurrent calls (they cost a round trip, not a page).
+	Throttled int
+	Count     int // records in the file
 	// EmulatorCPU is this process's CPU time during the run: the emulator serving (and
 	// TLS-encrypting) every row, on the same cores as the plugin.
 	EmulatorCPU time.Duration
 }
 
-// exportResult is the large export at max_concurrency 8 beside the ideal and beside
-// max_concurrency 1.
+// exportResult is the large export at max_concurrency 8 beside the ideal and the export
+// floor, once at 16 (memory) and once at 1.
 type exportResult struct {
 	Records      int
 	Runs         int
 	Parallel     exportRun // median over Runs
 	Floor        exportRun // the export floor beside each parallel run, median (export_floor.go)
-	Serial       exportRun // one run, on SerialRecords
+	Wide         exportRun // one run at max_concurrency exportWideConcurrency
+	Serial       exportRun // one run at max_concurrency 1, on SerialRecord records
 	SerialRecord int
 }
 
 // IdealCalls is the fewest calls that can carry every record.
 func (r *exportResult) IdealCalls() int { return idealCalls(r.Records) }
 
-// idealCalls is the fewest calls that can carry n records: ceil(n / rowsPerCall).
-func idealCalls(n int) int { return (n + rowsPerCall - 1) / rowsPerCall }
+// idealCalls is the fewest calls that can carry n records: ceil(n / exportRowsPerCall).
+func idealCalls(n int) int { return (n + exportRowsPerCall - 1) / exportRowsPerCall }
 
 // Ideal is the wall time of IdealCalls at 8 in parallel.
-func (r *exportResult) Ideal() time.Duration {
-	calls := r.IdealCalls()
-	return time.Duration(float64(calls) / exportConcurrency * float64(exportLatency))
+func (r *exportResult) Ideal() time.Duration { return idealWall(r.Records, exportConcurrency) }
+
+// idealWall is the wall time of idealCalls(n) with at most workers calls at once (never
+// more than the tenant's limit of 8).
+func idealWall(n, workers int) time.Duration {
+	return time.Duration(float64(idealCalls(n)) / float64(min(workers, exportConcurrency)) * float64(exportLatency))
 }
 
 // benchExport exports every record of an emulator of n records through the binary
-// (as_file=true) with max_concurrency 8, runs times, then once with max_concurrency 1 on
-// serialN records (the whole set, or a smaller one scaled up when it would take too long).
+// (as_file=true) with max_concurrency 8, runs times, each beside the export floor, then
+// once with max_concurrency 16, then once with max_concurrency 1 on serialN records (the
+// whole set unless -serial-records asks for fewer).
 func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exportResult, error) {
 	res := &exportResult{Records: n, Runs: runs, SerialRecord: serialN}
 	var parallel, floor []procStats
@@ -80,13 +96,17 @@ func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exp
 			}
 			floor, floorCalls = append(floor, f.procStats), append(floorCalls, int64(f.Calls))
 		}
-		return nil
+		step("export: one run at max_concurrency %d", exportWideConcurrency)
+		r, err := exportOnce(ctx, env, em, n, exportWideConcurrency)
+		res.Wide = r
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	res.Parallel = exportRun{procStats: medianStats(parallel), Calls: int(medianInt(calls)), Count: int(medianInt(counts)), EmulatorCPU: median(emuCPU)}
 	res.Floor = exportRun{procStats: medianStats(floor), Calls: int(medianInt(floorCalls)), Count: n}
+	step("export: one run at max_concurrency 1 on %d records", serialN)
 	err = withExportEmulator(env, serialN, func(env pluginEnv, em *emulator.Emulator) error {
 		r, err := exportOnce(ctx, env, em, serialN, 1)
 		res.Serial = r
@@ -97,7 +117,7 @@ func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exp
 
 func withExportEmulator(env pluginEnv, n int, f func(pluginEnv, *emulator.Emulator) error) error {
 	em, err := emulator.Start(emulator.Options{Records: n, Days: 30, Seed: 3,
-		Latency: exportLatency, TenantConcurrency: exportConcurrency})
+		Latency: exportLatency, TenantConcurrency: exportConcurrency, PageSize: exportRowsPerCall})
 	if err != nil {
 		return err
 	}
@@ -118,12 +138,15 @@ func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, co
 		"start_date": first.Add(-time.Second).Format(time.RFC3339), "end_date": last.Add(2 * time.Second).Format(time.RFC3339),
 		"result_size": strconv.Itoa(n), "as_file": "true",
 	})
-	before, cpuBefore := em.Stats().InvokeCalls, selfCPU()
+	before, throttledBefore, cpuBefore := em.Stats().InvokeCalls, throttled(em), selfCPU()
 	r, err := env.run(ctx, ex)
 	if err != nil {
 		return exportRun{}, err
 	}
-	out := exportRun{procStats: r.procStats, Calls: em.Stats().InvokeCalls - before, EmulatorCPU: selfCPU() - cpuBefore}
+	out := exportRun{procStats: r.procStats, Calls: em.Stats().InvokeCalls - before, Throttled: throttled(em) - throttledBefore,
+		EmulatorCPU: selfCPU() - cpuBefore}
+	step("export: max_concurrency %d: %s wall, %s CPU, %d calls (%d refused for the tenant limit; ideal %d), %s peak RSS", concurrency,
+		ms(out.Wall), ms(out.CPU), out.Calls, out.Throttled, idealCalls(n), mib(out.MaxRSS))
 	entries, err := r.entries()
 	if err != nil {
 		return out, err
@@ -177,4 +200,27 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// exportAt is -export-at: one export of o.exportN records at max_concurrency o.at, logged
+// by exportOnce, for looking at one configuration without the whole bench.
+func exportAt(o options) error {
+	dir, err := os.MkdirTemp("", "o365auditlog-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return err
+	}
+	return withExportEmulator(pluginEnv{bin: bin, dir: dir}, o.exportN, func(env pluginEnv, em *emulator.Emulator) error {
+		_, err := exportOnce(context.Background(), env, em, o.exportN, o.at)
+		return err
+	})
+}
+
+// throttled is how many calls the emulator has refused for the tenant's concurrency limit.
+func throttled(em *emulator.Emulator) int {
+	return em.Stats().Faults["tenant-concurrency-limit"]
 }

@@ -14,9 +14,10 @@ import (
 	"github.com/o365auditlog/o365auditlog/emulator"
 )
 
-// exportFloorWindowRows is the records per window the export floor aims at: ten calls of
-// rowsPerCall, as the plugin's windows (exoclient/plan.go).
-const exportFloorWindowRows = 10 * rowsPerCall
+// exportFloorWindowRows is the records per window the export floor aims at: five calls of
+// exportRowsPerCall, so that its equal-time windows stay below the 50,000-row session cap
+// where the data is densest (the floor does not split windows as the plugin does).
+const exportFloorWindowRows = 5 * exportRowsPerCall
 
 // exportFloorMain is the export floor, run as a child process (-floor-export CFG OUT):
 // one token, then every record of the window through ReturnLargeSet sessions over
@@ -60,7 +61,7 @@ func exportFloorMain(cfgFile, out string) error {
 				if i == cfg.Windows-1 {
 					we = cfg.End
 				}
-				recs, err := floorWindow(ctx, client, target, tok.Token, ws, we, cfg.Organization)
+				recs, err := floorWindow(ctx, client, target, tok.Token, ws, we, cfg.Organization, exportRowsPerCall)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -105,6 +106,7 @@ func exportFloorOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, 
 		return exportRun{}, err
 	}
 	r := exportRun{procStats: st, Calls: calls() - before}
+	step("export floor: %s wall, %s CPU, %d calls, %s peak RSS", ms(r.Wall), ms(r.CPU), r.Calls, mib(r.MaxRSS))
 	if _, err := fmt.Sscan(string(stdout), &r.Count); err != nil {
 		return r, fmt.Errorf("export floor output %q: %w", stdout, err)
 	}

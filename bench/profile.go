@@ -80,7 +80,7 @@ func profileOne(dir, name string, records int, asFile bool) error {
 		Stdin:    bytes.NewReader(executionLine("o365-auditlog-search", em.Params(), args)),
 		Stdout:   &out,
 		Logger:   slog.New(slog.DiscardHandler),
-		Registry: commands.RegistryWith(commands.Options{Dir: work, Logger: slog.New(slog.DiscardHandler)}),
+		Registry: commands.RegistryWith(commands.Options{Dir: work, Logger: profileLogger()}),
 		FileDir:  work,
 	}
 	cpu, err := os.Create(filepath.Join(dir, name+".cpu.pprof"))
@@ -137,4 +137,13 @@ func executionLine(command string, params, args map[string]any) []byte {
 		panic(err) // only maps of plain values are passed
 	}
 	return append(line, '\n')
+}
+
+// profileLogger logs the commands' info lines to stderr with the time since the start,
+// so a profile's timeline (fetch, then rendering and writing) can be read beside it.
+func profileLogger() *slog.Logger {
+	if os.Getenv("BENCH_PROFILE_LOG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -58,7 +58,7 @@ func ratio(a, b float64) float64 {
 // verdict is "met" or "missed" for a ratio against its goal.
 func verdict(r, goal float64) string {
 	if r <= goal {
-		return fmt.Sprintf("%.2f× (goal ≤ %.1f×: met)", r, goal)
+		return fmt.Sprintf("%.2f× (goal ≤ %g×: met)", r, goal)
 	}
-	return fmt.Sprintf("%.2f× (goal ≤ %.1f×: **missed**)", r, goal)
+	return fmt.Sprintf("%.2f× (goal ≤ %g×: **missed**)", r, goal)
 }

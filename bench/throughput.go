@@ -163,7 +163,9 @@ func floorMain(cfgFile string) error {
 		if i == cfg.Windows-1 {
 			we = cfg.End
 		}
-		wg.Go(func() { records[i], errs[i] = floorWindow(ctx, client, target, tok.Token, ws, we, cfg.Organization) })
+		wg.Go(func() {
+			records[i], errs[i] = floorWindow(ctx, client, target, tok.Token, ws, we, cfg.Organization, rowsPerCall)
+		})
 	}
 	wg.Wait()
 	total := 0
@@ -178,12 +180,12 @@ func floorMain(cfgFile string) error {
 }
 
 // floorWindow pages one session over [start, end) to its short page, asking one REST
-// page (rowsPerCall) per call as the plugin does against a live tenant, whose
+// page (rows) per call as the plugin does against a live tenant, whose
 // continuations are refused; a page of rows already seen means the session started over
 // past its end (DESIGN §4b L9).
-func floorWindow(ctx context.Context, client *http.Client, target, token string, start, end time.Time, org string) ([][]byte, error) {
+func floorWindow(ctx context.Context, client *http.Client, target, token string, start, end time.Time, org string, rows int) ([][]byte, error) {
 	params := map[string]any{"StartDate": start.UTC().Format(time.RFC3339), "EndDate": end.UTC().Format(time.RFC3339),
-		"ResultSize": rowsPerCall, "SessionId": uuid.NewString(), "SessionCommand": "ReturnLargeSet"}
+		"ResultSize": rows, "SessionId": uuid.NewString(), "SessionCommand": "ReturnLargeSet"}
 	var out [][]byte
 	seen := map[string]bool{}
 	for {
@@ -203,7 +205,7 @@ func floorWindow(ctx context.Context, client *http.Client, target, token string,
 				out = append(out, []byte(r.AuditData))
 			}
 		}
-		if len(page.Value) < rowsPerCall || fresh == 0 {
+		if len(page.Value) < rows || fresh == 0 {
 			return out, nil
 		}
 	}

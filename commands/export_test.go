@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -226,4 +228,23 @@ func TestExportStoreFails(t *testing.T) {
 	assert.Empty(t, s.entries)
 	left, _ := os.ReadDir(dir)
 	assert.Empty(t, left)
+}
+
+// TestLowerMemoryLimit: an export lowers the soft memory limit for its duration and puts
+// the previous one back; a limit already lower (GOMEMLIMIT) is kept.
+func TestLowerMemoryLimit(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+
+	debug.SetMemoryLimit(math.MaxInt64)
+	restore := lowerMemoryLimit(exportMemoryLimit)
+	require.Equal(t, int64(exportMemoryLimit), debug.SetMemoryLimit(-1))
+	restore()
+	require.Equal(t, int64(math.MaxInt64), debug.SetMemoryLimit(-1))
+
+	debug.SetMemoryLimit(100 << 20)
+	restore = lowerMemoryLimit(exportMemoryLimit)
+	require.Equal(t, int64(100<<20), debug.SetMemoryLimit(-1))
+	restore()
+	require.Equal(t, int64(100<<20), debug.SetMemoryLimit(-1))
 }

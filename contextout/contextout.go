@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/o365auditlog/o365auditlog/jsontext"
 )
@@ -49,25 +51,53 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // the same records, in the same order, as canonical compact JSON. The first record that is
 // not a JSON object fails the whole list with a *RecordError naming its position. The
 // result is never nil, so it encodes as [] when there are no records.
+//
+// A long list is sanitised in parts on every CPU: a search's records all arrive before
+// this runs, so it is time the analyst waits for, and each record is independent.
 func Records(records []json.RawMessage) ([]jsontext.Canonical, error) {
 	out := make([]jsontext.Canonical, len(records))
+	parts := min(runtime.GOMAXPROCS(0), len(records)/recordsPerPart)
+	if parts <= 1 {
+		return out, sanitizeInto(out, records, 0)
+	}
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(records)/parts, (p+1)*len(records)/parts
+		wg.Go(func() { errs[p] = sanitizeInto(out[lo:hi], records[lo:hi], lo) })
+	}
+	wg.Wait()
+	for _, err := range errs { // the first part's error names the first bad record
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// recordsPerPart is the fewest records worth a goroutine of their own.
+const recordsPerPart = 2048
+
+// sanitizeInto sanitises records into out; first is the index of records[0] in the list.
+func sanitizeInto(out []jsontext.Canonical, records []json.RawMessage, first int) error {
 	for i, rec := range records {
 		clean, err := Record(rec)
 		if err != nil {
-			return nil, &RecordError{Index: i, Err: err}
+			return &RecordError{Index: first + i, Err: err}
 		}
 		out[i] = clean
 	}
-	return out, nil
+	return nil
 }
 
 // Record sanitizes one AuditData record: it must be a JSON object (surrounding whitespace
 // allowed). Raw control characters inside strings, which strict JSON forbids, are accepted
 // and escaped: the service has been seen to pass them through. The result is the only source
-// of jsontext.Canonical values.
+// of jsontext.Canonical values. When data is canonical already (compact, as the service
+// sends records), the result is data itself, not a copy: data must not change afterwards.
 func Record(data []byte) (jsontext.Canonical, error) {
-	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
-	s.skipSpace()
+	var s sanitizer
+	s.init(data)
 	if s.pos >= len(s.in) {
 		return nil, fmt.Errorf("%w: empty record", ErrSyntax)
 	}
@@ -80,17 +110,18 @@ func Record(data []byte) (jsontext.Canonical, error) {
 	if err := s.value(); err != nil {
 		return nil, err
 	}
-	return s.out, nil
+	return s.result(), nil
 }
 
 // Value sanitizes any JSON text (an object, array, string, number or literal) the way
 // Record does.
 func Value(data []byte) (json.RawMessage, error) {
-	s := sanitizer{in: data, out: make([]byte, 0, len(data))}
+	var s sanitizer
+	s.init(data)
 	if err := s.value(); err != nil {
 		return nil, err
 	}
-	return s.out, nil
+	return s.result(), nil
 }
 
 // EntryContext is the EntryContext of a search entry holding the records under Key.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -53,6 +54,35 @@ func TestRecord(t *testing.T) {
 			require.Equal(t, tc.want, string(got))
 			require.True(t, json.Valid(got), "output is not valid JSON: %q", got)
 		})
+	}
+}
+
+// TestRecordCanonicalIsNotCopied: a record already in canonical form (compact, as the
+// service sends it) comes back as the input's own bytes, without an allocation; a record
+// that changes anywhere, even in its last byte, is copied and leaves the input alone.
+func TestRecordCanonicalIsNotCopied(t *testing.T) {
+	canonical := []byte(`{"Id":"a","e":"\"\\\n","n":[1,-2.5e3,true,null,{}],"u":"été"}`)
+	out, err := contextout.Record(canonical)
+	require.NoError(t, err)
+	require.Equal(t, &canonical[0], &out[0], "the canonical record was copied")
+	require.Len(t, out, len(canonical))
+	allocs := testing.AllocsPerRun(10, func() { _, _ = contextout.Record(canonical) })
+	require.Zero(t, allocs)
+
+	for _, in := range []string{` {"a":1} `, `{"a":1 }`, `{"a":"x\/"}`, `{"a":"\u0041"}`} {
+		orig := []byte(in)
+		out, err := contextout.Record(orig)
+		require.NoError(t, err)
+		require.Equal(t, in, string(orig), "the input was modified")
+		want, err := json.Marshal(json.RawMessage(in))
+		require.NoError(t, err)
+		if in == `{"a":"\u0041"}` {
+			want = []byte(`{"a":"A"}`)
+		}
+		if in == `{"a":"x\/"}` {
+			want = []byte(`{"a":"x/"}`)
+		}
+		require.Equal(t, string(want), string(out), "input %q", in)
 	}
 }
 
@@ -125,6 +155,27 @@ func TestRecordsNamesPosition(t *testing.T) {
 	require.Equal(t, 2, re.Index)
 	require.ErrorIs(t, err, contextout.ErrNotObject)
 	require.Equal(t, `AuditData record 3 (index 2): not a JSON object: it starts with "["`, err.Error())
+}
+
+// TestRecordsLongList: a list long enough to be sanitised in parts keeps its order, and
+// of several bad records in different parts the first is named.
+func TestRecordsLongList(t *testing.T) {
+	recs := make([]json.RawMessage, 20000)
+	for i := range recs {
+		recs[i] = json.RawMessage(fmt.Sprintf(`{ "Id" : "%d" }`, i))
+	}
+	got, err := contextout.Records(recs)
+	require.NoError(t, err)
+	require.Len(t, got, len(recs))
+	for i, c := range got {
+		require.Equal(t, fmt.Sprintf(`{"Id":"%d"}`, i), string(c))
+	}
+
+	recs[19000], recs[15000], recs[12345] = json.RawMessage(`[]`), json.RawMessage(`{`), json.RawMessage(`1`)
+	_, err = contextout.Records(recs)
+	var re *contextout.RecordError
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, 12345, re.Index)
 }
 
 func TestRecordsEmpty(t *testing.T) {

@@ -5,28 +5,113 @@ import (
 )
 
 // sanitizer copies one JSON value from in to out, compacting it and rewriting strings into
-// their canonical form. It is iterative (an explicit stack of open containers), so hostile
-// nesting costs memory proportional to MaxDepth at most, never Go stack.
+// their canonical form. It is iterative (an explicit stack of open containers, one bit
+// each, MaxDepth at most), so hostile nesting costs neither Go stack nor an allocation.
+//
+// It starts lazy: as long as the output equals the input (in[start:pos]) nothing is
+// copied, and the result is the input itself. The service sends compact records, which
+// are canonical already, so most records cost one scan and no allocation; the first byte
+// that changes (whitespace, an escape written differently) copies what came before it
+// and the sanitizer goes on copying.
 type sanitizer struct {
 	in    []byte
 	pos   int
 	out   []byte
-	stack []byte // '{' or '[' per open container
+	open  openContainers
+	start int  // where the value begins in in
+	end   int  // where it ends, once value returns
+	lazy  bool // out is not used yet: the output so far is in[start:pos]
+}
+
+// openContainers is a stack of open containers, a bit per level: 1 for an object.
+type openContainers struct {
+	bits  [MaxDepth / 64]uint64
+	depth int
+}
+
+func (o *openContainers) push(c byte) {
+	w, b := o.depth/64, uint(o.depth%64)
+	if c == '{' {
+		o.bits[w] |= 1 << b
+	} else {
+		o.bits[w] &^= 1 << b
+	}
+	o.depth++
+}
+
+// top is '{' or '[': the innermost open container.
+func (o *openContainers) top() byte {
+	d := o.depth - 1
+	if o.bits[d/64]&(1<<uint(d%64)) != 0 {
+		return '{'
+	}
+	return '['
+}
+
+func (o *openContainers) pop() { o.depth-- }
+
+// init readies s to sanitize data.
+func (s *sanitizer) init(data []byte) {
+	*s = sanitizer{in: data}
+	s.pos = skipSpaces(data, 0)
+	s.start, s.lazy = s.pos, true
+}
+
+// result is the sanitized value: the input itself when nothing changed.
+func (s *sanitizer) result() []byte {
+	if s.lazy {
+		return s.in[s.start:s.end:s.end]
+	}
+	return s.out
+}
+
+// keep records that the input from from to pos is copied to the output unchanged.
+func (s *sanitizer) keep(from int) {
+	if !s.lazy {
+		s.out = append(s.out, s.in[from:s.pos]...)
+	}
+}
+
+// put records that the input from from to pos is written as b.
+func (s *sanitizer) put(from int, b []byte) {
+	if s.lazy {
+		if string(s.in[from:s.pos]) == string(b) {
+			return
+		}
+		s.copyUpTo(from)
+	}
+	s.out = append(s.out, b...)
+}
+
+// copyUpTo ends the lazy mode: the output so far, in[start:upto], is copied to out.
+func (s *sanitizer) copyUpTo(upto int) {
+	s.out = append(make([]byte, 0, len(s.in)-s.start+16), s.in[s.start:upto]...)
+	s.lazy = false
 }
 
 func (s *sanitizer) syntaxErr(format string, args ...any) error {
 	return fmt.Errorf("%w at byte %d: %s", ErrSyntax, s.pos, fmt.Sprintf(format, args...))
 }
 
+// skipSpace skips whitespace inside the value, which the output drops.
 func (s *sanitizer) skipSpace() {
-	for s.pos < len(s.in) {
-		switch s.in[s.pos] {
+	from := s.pos
+	s.pos = skipSpaces(s.in, s.pos)
+	if s.lazy && s.pos > from {
+		s.copyUpTo(from)
+	}
+}
+
+func skipSpaces(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
 		case ' ', '\t', '\n', '\r':
-			s.pos++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 // value copies exactly one value and checks that only whitespace follows it.
@@ -44,7 +129,8 @@ func (s *sanitizer) value() error {
 			return err
 		}
 		if done {
-			s.skipSpace()
+			s.end = s.pos
+			s.pos = skipSpaces(s.in, s.pos)
 			if s.pos != len(s.in) {
 				return s.syntaxErr("unexpected %s after the end of the value", describeByte(s.in[s.pos]))
 			}
@@ -62,22 +148,22 @@ func (s *sanitizer) scalarOrOpen() (closed bool, err error) {
 	}
 	switch c := s.in[s.pos]; c {
 	case '{', '[':
-		if len(s.stack) >= MaxDepth {
+		if s.open.depth >= MaxDepth {
 			return false, fmt.Errorf("%w: more than %d levels of objects and arrays (at byte %d)", ErrTooDeep, MaxDepth, s.pos)
 		}
-		s.out = append(s.out, c)
 		s.pos++
+		s.keep(s.pos - 1)
 		s.skipSpace()
 		end := byte('}')
 		if c == '[' {
 			end = ']'
 		}
 		if s.pos < len(s.in) && s.in[s.pos] == end {
-			s.out = append(s.out, end)
 			s.pos++
+			s.keep(s.pos - 1)
 			return true, nil
 		}
-		s.stack = append(s.stack, c)
+		s.open.push(c)
 		if c == '{' {
 			return false, s.key()
 		}
@@ -101,24 +187,24 @@ func (s *sanitizer) scalarOrOpen() (closed bool, err error) {
 // afterValue consumes separators and closing brackets after a complete value. done reports
 // that the outermost value is complete; otherwise the next member or element value follows.
 func (s *sanitizer) afterValue() (done bool, err error) {
-	for len(s.stack) > 0 {
+	for s.open.depth > 0 {
 		s.skipSpace()
 		if s.pos >= len(s.in) {
-			return false, s.syntaxErr("unexpected end of input inside %s", containerName(s.stack[len(s.stack)-1]))
+			return false, s.syntaxErr("unexpected end of input inside %s", containerName(s.open.top()))
 		}
-		top := s.stack[len(s.stack)-1]
+		top := s.open.top()
 		switch c := s.in[s.pos]; {
 		case c == ',':
-			s.out = append(s.out, ',')
 			s.pos++
+			s.keep(s.pos - 1)
 			if top == '{' {
 				return false, s.key()
 			}
 			return false, nil
 		case (top == '{' && c == '}') || (top == '[' && c == ']'):
-			s.out = append(s.out, c)
 			s.pos++
-			s.stack = s.stack[:len(s.stack)-1]
+			s.keep(s.pos - 1)
+			s.open.pop()
 		default:
 			return false, s.syntaxErr("unexpected %s inside %s", describeByte(c), containerName(top))
 		}
@@ -142,8 +228,8 @@ func (s *sanitizer) key() error {
 	if s.pos >= len(s.in) || s.in[s.pos] != ':' {
 		return s.syntaxErr("expected ':' after an object key")
 	}
-	s.out = append(s.out, ':')
 	s.pos++
+	s.keep(s.pos - 1)
 	return nil
 }
 
@@ -158,8 +244,8 @@ func (s *sanitizer) literal(word string) error {
 	if len(s.in)-s.pos < len(word) || string(s.in[s.pos:s.pos+len(word)]) != word {
 		return s.syntaxErr("invalid literal, expected %s", word)
 	}
-	s.out = append(s.out, word...)
 	s.pos += len(word)
+	s.keep(s.pos - len(word))
 	return nil
 }
 
@@ -199,8 +285,8 @@ func (s *sanitizer) number() error {
 		}
 		i = j
 	}
-	s.out = append(s.out, s.in[start:i]...)
 	s.pos = i
+	s.keep(start)
 	return nil
 }
 

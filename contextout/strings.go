@@ -9,62 +9,67 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// str copies a string token in canonical form. The fast path copies strings that need no
-// change byte for byte; anything with an escape, a control character, invalid UTF-8 or a
-// character we escape is decoded and re-encoded from that point on.
+// str copies a string token in canonical form. Runs of characters that need no change are
+// copied byte for byte; an escape, a control character, invalid UTF-8 or a character we
+// escape is decoded and re-encoded (often to the same bytes: \" stays \").
 func (s *sanitizer) str() error {
-	start := s.pos // the opening quote
-	i := start + 1
-	for i < len(s.in) {
-		b := s.in[i]
-		if b < utf8.RuneSelf {
-			if b == '"' {
-				s.out = append(s.out, s.in[start:i+1]...)
-				s.pos = i + 1
-				return nil
+	from := s.pos // the opening quote
+	s.pos++
+	for {
+		i := s.pos
+		for i < len(s.in) {
+			b := s.in[i]
+			if b < utf8.RuneSelf {
+				if b == '"' || b == '\\' || b < 0x20 || b == 0x7f {
+					break
+				}
+				i++
+				continue
 			}
-			if b == '\\' || b < 0x20 || b == 0x7f {
+			r, size := utf8.DecodeRune(s.in[i:])
+			if (r == utf8.RuneError && size == 1) || escapedRune(r) {
 				break
 			}
-			i++
-			continue
+			i += size
 		}
-		r, size := utf8.DecodeRune(s.in[i:])
-		if (r == utf8.RuneError && size == 1) || escapedRune(r) {
-			break
+		s.pos = i
+		if i >= len(s.in) {
+			return s.syntaxErr("unterminated string")
 		}
-		i += size
+		if s.in[i] == '"' {
+			s.pos++
+			s.keep(from)
+			return nil
+		}
+		s.keep(from)
+		if err := s.special(); err != nil {
+			return err
+		}
+		from = s.pos
 	}
-	s.out = append(s.out, s.in[start:i]...)
-	s.pos = i
-	return s.strSlow()
 }
 
-// strSlow continues a string from s.pos, decoding escapes and re-encoding every character.
-func (s *sanitizer) strSlow() error {
-	for s.pos < len(s.in) {
-		b := s.in[s.pos]
-		switch {
-		case b == '"':
-			s.out = append(s.out, '"')
-			s.pos++
-			return nil
-		case b == '\\':
-			r, err := s.escape()
-			if err != nil {
-				return err
-			}
-			s.out = appendRune(s.out, r)
-		case b < utf8.RuneSelf:
-			s.out = appendRune(s.out, rune(b))
-			s.pos++
-		default:
-			r, size := utf8.DecodeRune(s.in[s.pos:])
-			s.out = appendRune(s.out, r) // RuneError for an invalid byte: U+FFFD
-			s.pos += size
+// special re-encodes the one character at s.pos that the fast run of str stopped at.
+func (s *sanitizer) special() error {
+	from := s.pos
+	var r rune
+	switch b := s.in[s.pos]; {
+	case b == '\\':
+		var err error
+		if r, err = s.escape(); err != nil {
+			return err
 		}
+	case b < utf8.RuneSelf:
+		r = rune(b)
+		s.pos++
+	default:
+		var size int
+		r, size = utf8.DecodeRune(s.in[s.pos:]) // RuneError for an invalid byte: U+FFFD
+		s.pos += size
 	}
-	return s.syntaxErr("unterminated string")
+	var buf [utf8.UTFMax * 2]byte
+	s.put(from, appendRune(buf[:0], r))
+	return nil
 }
 
 // escape decodes one backslash escape at s.pos. A \u escape that is half of a surrogate

@@ -229,3 +229,22 @@ func FuzzDecodePage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodePageFast: whatever the quick path reads, it reads exactly as the streaming
+// decoder does (rows, nextLink, warnings), and what the streaming decoder refuses it
+// leaves to it.
+func FuzzDecodePageFast(f *testing.F) {
+	f.Add([]byte(`{"value":[` + rowJSON("a", "2026-01-01T00:00:00") + `],"@odata.nextLink":"https://h/x"}`))
+	f.Add([]byte(` { "@odata.context" : "x", "value" : [ {"recordtype":15, "AUDITDATA":{"Id":"o"}, "UserIds":["a","b"]} ] , "@adminapi.warnings":["w",null,1] } `))
+	f.Add([]byte(`{"value":[{"Identity":"i","AuditData":"{\"CreationTime\":\"2026-01-02T00:00:00Z\"}"}],"VALUE":[],"value":null}`))
+	f.Add([]byte(`{"x":1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodePageFast(data)
+		if !ok {
+			return
+		}
+		slow, err := decodeStream(bytes.NewReader(data), int64(len(data)))
+		require.NoError(t, err, "the quick path read a page the streaming decoder refuses")
+		require.Equal(t, slow, fast)
+	})
+}

@@ -58,6 +58,7 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 		var next auditsearch.Window
 		cut := false
 		switch {
+		case !s.roomForWindow(run.inflight):
 		case run.queue.Len() > 0:
 			send, next = jobs, (*run.queue)[0]
 		case run.plan.pending():
@@ -148,6 +149,22 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	moved := run.set.fetched(out.window)
 	s.report(run, false)
 	return run.sink == nil && moved && run.set.enough(), nil
+}
+
+// streamRowsInFlight bounds the rows that a streaming search's windows in flight are sized
+// for together. Such a search holds each window whole until its session ends (a capped
+// window's rows are dropped and fetched again as pieces), so 16 windows of 45,000 rows
+// (5,000 per call) would take a 1,000,000-record export far past its 512 MiB bound. The
+// bound leaves window sizes alone, so calls stay as planned, and only holds workers back:
+// at 45,000 rows per window it allows 8 in flight, the tenant's limit of concurrent calls
+// anyway (more workers only wait on throttled calls while holding their windows).
+const streamRowsInFlight = 8 * windowTargetRows
+
+// roomForWindow reports whether one more window may start: always for a collecting
+// search, and for a streaming one while the windows in flight stay within
+// streamRowsInFlight.
+func (s *searcher) roomForWindow(inflight int) bool {
+	return s.each == nil || inflight == 0 || (inflight+1)*s.windowRows() <= streamRowsInFlight
 }
 
 // windowRows is how many rows a window is sized for now (plan.go).

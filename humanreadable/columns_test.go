@@ -2,6 +2,8 @@ package humanreadable_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +44,28 @@ func TestCanonicalTableColumns(t *testing.T) {
 			assert.Equal(t, c.want, got)
 		})
 	}
+}
+
+// TestLongTableInOrder: a table long enough to be rendered in parts has every row in the
+// records' order, each as a one-record table with the same columns renders it.
+func TestLongTableInOrder(t *testing.T) {
+	recs := make([]json.RawMessage, 10000)
+	for i := range recs {
+		recs[i] = json.RawMessage(fmt.Sprintf(`{"Id":"%d","N":%d,"Odd|%d":"x\ny"}`, i, i*7, i%2))
+	}
+	clean, err := contextout.Records(recs)
+	require.NoError(t, err)
+	cols := []string{"Id", "N", "Odd|0", "Odd|1"}
+	got, err := humanreadable.CanonicalTableColumns(clean, nil)
+	require.NoError(t, err)
+	header := "| Id | N | Odd\\|0 | Odd\\|1\n| --- | --- | --- | ---\n"
+	var want strings.Builder
+	want.WriteString(header)
+	for i := range clean {
+		one, err := humanreadable.CanonicalTableColumns(clean[i:i+1], cols)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(one, header), one)
+		want.WriteString(strings.TrimPrefix(one, header))
+	}
+	require.Equal(t, want.String(), got)
 }

@@ -41,9 +41,5 @@ func CanonicalMarkdown(start, end time.Time, records []jsontext.Canonical) (stri
 // CanonicalMarkdownColumns is CanonicalMarkdown with the table's columns chosen (see
 // CanonicalTableColumns); no cols means the sorted union.
 func CanonicalMarkdownColumns(start, end time.Time, records []jsontext.Canonical, cols []string) (string, error) {
-	table, err := CanonicalTableColumns(records, cols)
-	if err != nil {
-		return "", err
-	}
-	return Title(start, end) + "\n" + table, nil
+	return canonicalTable(Title(start, end)+"\n", records, cols)
 }

@@ -1,9 +1,13 @@
 package humanreadable
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/jsontext"
@@ -42,6 +46,13 @@ func CanonicalTable(clean []jsontext.Canonical) (string, error) {
 // (the search's columns argument): a key no record has is an empty column, keys not in cols
 // are left out. No cols means the sorted union of CanonicalTable.
 func CanonicalTableColumns(clean []jsontext.Canonical, cols []string) (string, error) {
+	return canonicalTable("", clean, cols)
+}
+
+// canonicalTable is CanonicalTableColumns written after prefix in the same buffer: a table
+// of 50,000 records is tens of MiB, and concatenating a title to it afterwards would
+// copy it all and hold it twice.
+func canonicalTable(prefix string, clean []jsontext.Canonical, cols []string) (string, error) {
 	for i, rec := range clean {
 		if len(rec) < 2 || rec[0] != '{' || rec[len(rec)-1] != '}' {
 			return "", &contextout.RecordError{Index: i, Err: contextout.ErrNotObject}
@@ -54,17 +65,77 @@ func CanonicalTableColumns(clean []jsontext.Canonical, cols []string) (string, e
 		index = chosenColumns(clean, cols)
 	}
 	if len(cols) == 0 {
-		return "", nil
+		return prefix, nil
 	}
 	var b strings.Builder
-	b.Grow(tableSize(clean, len(cols)))
-	row := appendHeader(nil, cols)
-	b.Write(row)
-	cells := make([][]byte, len(cols))
-	var scratch []byte
-	for _, rec := range clean {
+	b.Grow(len(prefix) + tableSize(clean, len(cols)))
+	b.WriteString(prefix)
+	b.Write(appendHeader(nil, cols))
+	writeRowsInParts(&b, clean, index, len(cols))
+	return b.String(), nil
+}
+
+// keysOf returns the top-level keys of records: canonical key text → decoded key.
+func keysOf(records []jsontext.Canonical) map[string]string {
+	seen := map[string]string{}
+	for _, rec := range records {
+		for key := range rec.Members() {
+			if _, ok := seen[string(key)]; !ok {
+				seen[string(key)] = string(unquote(nil, key))
+			}
+		}
+	}
+	return seen
+}
+
+// rowsPerPart is the fewest rows worth a goroutine of their own.
+const rowsPerPart = 2048
+
+// partsFor is how many parts n records are worked on in: one per CPU, each of at least
+// rowsPerPart records.
+func partsFor(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/rowsPerPart))
+}
+
+// inParts calls f for each of parts equal parts [lo, hi) of n records, concurrently, the
+// first part on the calling goroutine.
+func inParts(n, parts int, f func(p, lo, hi int)) {
+	var wg sync.WaitGroup
+	for p := 1; p < parts; p++ {
+		wg.Go(func() { f(p, p*n/parts, (p+1)*n/parts) })
+	}
+	f(0, 0, n/parts)
+	wg.Wait()
+}
+
+// writeRowsInParts writes the rows of records to b in order. A long table is rendered in
+// parts on every CPU: the first part straight into b, the others into buffers of their
+// own that are copied after it, so the table is held once plus what the other parts hold.
+func writeRowsInParts(b *strings.Builder, records []jsontext.Canonical, index map[string]int, ncols int) {
+	parts := partsFor(len(records))
+	rest := make([]bytes.Buffer, parts)
+	inParts(len(records), parts, func(p, lo, hi int) {
+		if p == 0 {
+			writeRows(b, records[lo:hi], index, ncols)
+			return
+		}
+		rest[p].Grow(tableSize(records[lo:hi], ncols))
+		writeRows(&rest[p], records[lo:hi], index, ncols)
+	})
+	for p := 1; p < parts; p++ {
+		b.Write(rest[p].Bytes())
+		rest[p] = bytes.Buffer{}
+	}
+}
+
+// writeRows writes one table row per record to w; index maps a key's canonical text to its
+// column.
+func writeRows(w io.Writer, records []jsontext.Canonical, index map[string]int, ncols int) {
+	cells := make([][]byte, ncols)
+	var row, scratch []byte
+	for _, rec := range records {
 		clear(cells)
-		for key, val := range members(rec) {
+		for key, val := range rec.Members() {
 			if i, ok := index[string(key)]; ok {
 				cells[i] = val // a duplicate key: the last one wins, as in decoders
 			}
@@ -78,20 +149,20 @@ func CanonicalTableColumns(clean []jsontext.Canonical, cols []string) (string, e
 			}
 			row, scratch = appendValue(row, val, scratch)
 		}
-		b.Write(endLine(row))
+		_, _ = w.Write(endLine(row)) // strings.Builder and bytes.Buffer never fail
 	}
-	return b.String(), nil
 }
 
 // columns returns the decoded, sorted union of top-level keys and, for each key's canonical
 // JSON text (contextout makes equal strings equal text), its column.
 func columns(records []jsontext.Canonical) ([]string, map[string]int) {
-	seen := map[string]string{} // canonical key text → decoded key
-	for _, rec := range records {
-		for key := range members(rec) {
-			if _, ok := seen[string(key)]; !ok {
-				seen[string(key)] = string(unquote(nil, key))
-			}
+	parts := partsFor(len(records))
+	found := make([]map[string]string, parts) // per part: canonical key text → decoded key
+	inParts(len(records), parts, func(p, lo, hi int) { found[p] = keysOf(records[lo:hi]) })
+	seen := found[0]
+	for _, more := range found[1:] {
+		for text, name := range more {
+			seen[text] = name
 		}
 	}
 	cols := make([]string, 0, len(seen))
@@ -121,7 +192,7 @@ func chosenColumns(records []jsontext.Canonical, cols []string) map[string]int {
 	}
 	index := map[string]int{}
 	for _, rec := range records {
-		for key := range members(rec) {
+		for key := range rec.Members() {
 			if _, done := index[string(key)]; done {
 				continue
 			}
