@@ -174,14 +174,6 @@ func graphWhy(c Client) error {
 	return nil
 }
 
-// explainSearch words a search's error, letting a scheduled search through.
-func explainSearch(err error) error {
-	if sched := (*scheduledError)(nil); errors.As(err, &sched) {
-		return err
-	}
-	return explain(err)
-}
-
 // pollDeadlineError is a scheduled search whose Graph queries ran past timeout_in_seconds.
 type pollDeadlineError struct {
 	after time.Duration

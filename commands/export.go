@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -77,11 +76,8 @@ func (h handlers) searchInto(ctx context.Context, client Client, args SearchArgs
 	} else {
 		res, err = client.Search(ctx, h.query(args))
 	}
-	if ee := (*explainedError)(nil); errors.As(err, &ee) {
-		return nil, ee // the sink's own failure, already worded
-	}
 	if err != nil {
-		return nil, explainSearch(err)
+		return nil, explain(err) // the sink's own failure keeps its wording
 	}
 	if res == nil {
 		res = &auditsearch.Result{}

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"log/slog"
 	"time"
 
@@ -73,7 +74,15 @@ type explainedError struct {
 func (e *explainedError) Error() string { return e.msg }
 func (e *explainedError) Unwrap() error { return e.err }
 
-// explain turns a client error into the sentence an analyst reads (Explain).
+// explain turns a client error into the sentence an analyst reads (Explain). An error
+// worded already (the export sink's own, a Graph step's) keeps its sentence, whatever
+// wrapped it on the way; a polling step passes as it is.
 func explain(err error) error {
+	if ee := (*explainedError)(nil); errors.As(err, &ee) {
+		return ee
+	}
+	if sched := (*scheduledError)(nil); errors.As(err, &sched) {
+		return err
+	}
 	return &explainedError{msg: Explain(err), err: err}
 }

@@ -57,7 +57,7 @@ func (h handlers) search(ctx context.Context, req *integration.Request, s integr
 func (h handlers) recordsSearch(ctx context.Context, client Client, args SearchArgs) ([]integration.Entry, error) {
 	res, err := client.Search(ctx, h.query(args))
 	if err != nil {
-		return nil, explainSearch(err)
+		return nil, explain(err)
 	}
 	return searchEntries(args, res, graphWhy(client))
 }
