@@ -55,6 +55,9 @@ type exportResult struct {
 	Wide         exportRun // one run at max_concurrency exportWideConcurrency
 	Serial       exportRun // one run at max_concurrency 1, on SerialRecord records
 	SerialRecord int
+	// Graph is one run of the same export through Microsoft Graph audit queries
+	// (backend=graph, issue 14: within 512 MiB).
+	Graph exportRun
 }
 
 // IdealCalls is the fewest calls that can carry every record.
@@ -99,6 +102,11 @@ func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exp
 		step("export: one run at max_concurrency %d", exportWideConcurrency)
 		r, err := exportOnce(ctx, env, em, n, exportWideConcurrency)
 		res.Wide = r
+		if err != nil {
+			return err
+		}
+		step("export: one run through Microsoft Graph (backend=graph)")
+		res.Graph, err = exportOnce(ctx, env, em, n, exportConcurrency, "backend", "graph")
 		return err
 	})
 	if err != nil {
@@ -129,15 +137,20 @@ func withExportEmulator(env pluginEnv, n int, f func(pluginEnv, *emulator.Emulat
 	return f(env, em)
 }
 
-// exportOnce runs one export and checks the file: n lines, newest first.
-func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, concurrency int) (exportRun, error) {
+// exportOnce runs one export (with the extra args given as name, value pairs) and checks
+// the file: n lines, newest first.
+func exportOnce(ctx context.Context, env pluginEnv, em *emulator.Emulator, n, concurrency int, extra ...string) (exportRun, error) {
 	first, last := em.TimeRange()
 	params := em.Params()
 	params["max_concurrency"] = strconv.Itoa(concurrency)
-	ex := execution("o365-auditlog-search", params, map[string]any{
+	args := map[string]any{
 		"start_date": first.Add(-time.Second).Format(time.RFC3339), "end_date": last.Add(2 * time.Second).Format(time.RFC3339),
 		"result_size": strconv.Itoa(n), "as_file": "true",
-	})
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		args[extra[i]] = extra[i+1]
+	}
+	ex := execution("o365-auditlog-search", params, args)
 	before, throttledBefore, cpuBefore := em.Stats().InvokeCalls, throttled(em), selfCPU()
 	r, err := env.run(ctx, ex)
 	if err != nil {

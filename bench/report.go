@@ -74,6 +74,9 @@ func (r *report) rows(b *strings.Builder) {
 		fmt.Fprintf(b, "| ↳ InvokeCommand calls at `max_concurrency=1` | %s | %d ideal | %s |\n",
 			callsText(s), idealCalls(e.SerialRecord), verdict(ratio(float64(s.Calls), float64(idealCalls(e.SerialRecord))), 1.1))
 		fmt.Fprintf(b, "| ↳ peak RSS at `max_concurrency=1`; CPU time | %s; %s (%.1f µs/record) | | |\n", mib(s.MaxRSS), ms(s.CPU), perRecordMicros(s.CPU, e.SerialRecord))
+		g := e.Graph
+		fmt.Fprintf(b, "| same export through Microsoft Graph (`backend=graph`, 1 run): peak RSS; wall; CPU | %s; %s; %s (%.1f µs/record) | 512 MiB | %s |\n",
+			mib(g.MaxRSS), ms(g.Wall), ms(g.CPU), perRecordMicros(g.CPU, e.Records), rssVerdict(g.MaxRSS))
 	}
 	if br := r.bridge; br != nil {
 		if br.Skipped != "" {
