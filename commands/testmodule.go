@@ -15,25 +15,34 @@ func (h handlers) testModule(ctx context.Context, req *integration.Request, s in
 	if err != nil {
 		return err
 	}
+	// Graph's check (a token of its own) runs beside Exchange's, so that test-module takes
+	// the time of the slower of the two, not of both.
+	graphErr := make(chan error, 1)
+	if in.Backend != BackendExchange {
+		go func() {
+			g, err := h.NewGraph(in.Config, &graphBudget{session: s, limit: in.GraphDailyQueries, now: h.Now})
+			if err == nil {
+				err = g.Ping(ctx)
+			}
+			graphErr <- err
+		}()
+	} else {
+		graphErr <- nil
+	}
 	client, err := h.NewClient(in.Config)
+	if err == nil {
+		err = client.Ping(ctx)
+	}
+	gerr := <-graphErr
 	if err != nil {
 		return explain(err)
 	}
-	if err := client.Ping(ctx); err != nil {
-		return explain(err)
-	}
-	if in.Backend != BackendExchange {
-		g, err := h.NewGraph(in.Config, &graphBudget{session: s, limit: in.GraphDailyQueries, now: h.Now})
-		if err == nil {
-			err = g.Ping(ctx)
-		}
-		switch {
-		case err != nil && in.Backend == BackendGraph:
-			return explain(err)
-		case err != nil:
-			h.Logger.WarnContext(ctx, "Microsoft Graph audit queries are not usable: backend=auto stays on Exchange Online",
-				"reason", Explain(err))
-		}
+	switch {
+	case gerr != nil && in.Backend == BackendGraph:
+		return explain(gerr)
+	case gerr != nil:
+		h.Logger.WarnContext(ctx, "Microsoft Graph audit queries are not usable: backend=auto stays on Exchange Online",
+			"reason", Explain(gerr))
 	}
 	return s.Results(integration.TextEntry("ok"))
 }
