@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,8 +23,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/o365auditlog/o365auditlog/internal/testcert"
 	"github.com/stretchr/testify/require"
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/o365auditlog/o365auditlog/msclient"
 )
@@ -40,52 +37,16 @@ const (
 	testAppID        = "11111111-2222-3333-4444-555555555555"
 )
 
-// testKeys are generated once: RSA key generation dominates test time otherwise.
-var testKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 3)
-	for i := range keys {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keys[i] = k
-	}
-	return keys
-})
+// The test certificates (internal/testcert), under this package's names.
+var (
+	testKeys  = testcert.Keys
+	makeCert  = testcert.Make
+	validCert = testcert.Valid
+)
 
-// makeCert self-signs (or, with a parent, issues) a certificate for key valid in [nb, na].
-func makeCert(t testing.TB, key *rsa.PrivateKey, cn string, nb, na time.Time, parent *x509.Certificate, parentKey *rsa.PrivateKey) *x509.Certificate {
-	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: cn},
-		NotBefore:             nb,
-		NotAfter:              na,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  parent == nil,
-	}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	require.NoError(t, err)
-	c, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	return c
-}
-
-// validCert is the leaf used by most tests: key 0, valid around now.
-func validCert(t testing.TB) (*rsa.PrivateKey, *x509.Certificate) {
-	key := testKeys()[0]
-	return key, makeCert(t, key, "o365auditlog test", time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour), nil, nil)
-}
-
+// modernPFX is a PFX of OpenSSL 3's defaults under sentinelPassword.
 func modernPFX(t testing.TB, key *rsa.PrivateKey, cert *x509.Certificate, chain ...*x509.Certificate) []byte {
-	t.Helper()
-	pfx, err := pkcs12.Modern.Encode(key, cert, chain, sentinelPassword)
-	require.NoError(t, err)
-	return pfx
+	return testcert.ModernPFX(t, key, cert, sentinelPassword, chain...)
 }
 
 // fakeAuthority is an Entra ID authority that really checks the client assertion's
