@@ -166,9 +166,9 @@ func wireRowFast(b []byte, i int) (w wireRow, end int, ok bool) {
 func eachMember(b []byte, i int, f func(key, val []byte) bool) int {
 	i = skipSpace(b, i+1)
 	for i < len(b) && b[i] == '"' {
-		kEnd := valueEnd(b, i)
+		kEnd := jsontext.ValueEnd(b, i)
 		vStart := skipSpace(b, skipSpace(b, kEnd)+1) // past ':'
-		vEnd := valueEnd(b, vStart)
+		vEnd := jsontext.ValueEnd(b, vStart)
 		if !f(b[i:kEnd], b[vStart:vEnd]) {
 			return vEnd
 		}
@@ -180,64 +180,9 @@ func eachMember(b []byte, i int, f func(key, val []byte) bool) int {
 	return i + 1 // past '}'
 }
 
-// valueEnd returns the index just after the valid JSON value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = valueEnd(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return len(b)
-	}
-	for i < len(b) && !isDelimiter(b[i]) {
-		i++
-	}
-	return i
-}
-
-func isDelimiter(c byte) bool {
-	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'
-}
-
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
 		i++
 	}
 	return i
-}
-
-// stringEnd returns the index just after the valid string token starting at b[i]. It
-// jumps from quote to quote (bytes.IndexByte): a quote is the end unless an odd run of
-// backslashes escapes it.
-func stringEnd(b []byte, i int) int {
-	for i++; ; {
-		q := bytes.IndexByte(b[i:], '"')
-		if q < 0 {
-			return len(b)
-		}
-		i += q
-		slashes := 0
-		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
-			slashes++
-		}
-		i++
-		if slashes%2 == 0 {
-			return i
-		}
-	}
 }

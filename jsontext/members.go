@@ -1,6 +1,9 @@
 package jsontext
 
-import "iter"
+import (
+	"bytes"
+	"iter"
+)
 
 // Members yields the key (its quoted text) and the value text of each top-level member of
 // c, in order, without validating: c is canonical (see Canonical), so a key is a string
@@ -11,12 +14,12 @@ func (c Canonical) Members() iter.Seq2[[]byte, []byte] {
 		obj := []byte(c)
 		i := 1 // after '{'
 		for i < len(obj) && obj[i] != '}' {
-			kEnd := skipString(obj, i)
+			kEnd := StringEnd(obj, i)
 			vStart := kEnd + 1 // after ':'
 			if vStart >= len(obj) {
 				return // not reached for canonical text; no panic on bytes that break the contract
 			}
-			vEnd := skipValue(obj, vStart)
+			vEnd := ValueEnd(obj, vStart)
 			if !yield(obj[i:kEnd], obj[vStart:vEnd]) {
 				return
 			}
@@ -28,30 +31,39 @@ func (c Canonical) Members() iter.Seq2[[]byte, []byte] {
 	}
 }
 
-// skipString returns the index just after the string starting (with its quote) at i.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+// StringEnd returns the index just after the string token starting (with its quote) at
+// b[i] of valid JSON text. It jumps from quote to quote (bytes.IndexByte): a quote ends the
+// string unless an odd run of backslashes escapes it.
+func StringEnd(b []byte, i int) int {
+	for i++; ; {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
+		}
+		i += q
+		slashes := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			slashes++
+		}
+		i++
+		if slashes%2 == 0 {
+			return i
 		}
 	}
-	return len(b)
 }
 
-// skipValue returns the index just after the value starting at i.
-func skipValue(b []byte, i int) int {
+// ValueEnd returns the index just after the value starting at b[i] of valid JSON text
+// (whitespace allowed around tokens).
+func ValueEnd(b []byte, i int) int {
 	switch b[i] {
 	case '"':
-		return skipString(b, i)
+		return StringEnd(b, i)
 	case '{', '[':
 		depth := 0
 		for i < len(b) {
 			switch b[i] {
 			case '"':
-				i = skipString(b, i)
+				i = StringEnd(b, i)
 				continue
 			case '{', '[':
 				depth++
@@ -64,10 +76,13 @@ func skipValue(b []byte, i int) int {
 			i++
 		}
 		return len(b)
-	default:
-		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
-			i++
-		}
-		return i
 	}
+	for i < len(b) && !isDelimiter(b[i]) {
+		i++
+	}
+	return i
+}
+
+func isDelimiter(c byte) bool {
+	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'
 }
