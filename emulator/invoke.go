@@ -56,25 +56,24 @@ func (e *Emulator) handleInvoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	if !e.sleep(r, e.opts.Latency) {
-		return
-	}
+	e.sleep(r, e.opts.Latency)
 	status := e.invoke(w, r, body)
 	e.logf("InvokeCommand %s -> %d in %s", r.URL.RequestURI(), status, time.Since(start).Round(time.Millisecond))
 }
 
-// sleep waits d unless the client goes away first.
-func (e *Emulator) sleep(r *http.Request, d time.Duration) bool {
+// sleep waits d. A client that goes away first gets no answer at all: returning from the
+// handler would write an empty 200, which a client racing its own timeout can still read
+// (net/http delivers a response that lands as the request is cancelled).
+func (e *Emulator) sleep(r *http.Request, d time.Duration) {
 	if d <= 0 {
-		return true
+		return
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
 	case <-r.Context().Done():
-		return false
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -119,9 +118,7 @@ func (e *Emulator) invoke(w http.ResponseWriter, r *http.Request, body []byte) i
 	if fault == FaultSlow {
 		// L8: the call takes long, then answers normally.
 		e.countFault(fault)
-		if !e.sleep(r, e.opts.SlowDelay) {
-			return 0
-		}
+		e.sleep(r, e.opts.SlowDelay)
 		fault = ""
 	}
 	if st, done := e.preFault(w, r, fault); done {

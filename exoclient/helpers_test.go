@@ -90,11 +90,7 @@ func (a *fakeAuthority) serveToken(w http.ResponseWriter, r *http.Request, tenan
 	if a.hang {
 		a.mu.Unlock()
 		_, _ = io.Copy(io.Discard, r.Body) // lets the server notice the client leaving
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-		return
+		neverAnswer(r, 10*time.Second)
 	}
 	if a.failStatus != 0 && a.failTimes >= 0 {
 		status, body := a.failStatus, a.failBody
@@ -234,6 +230,17 @@ func rowJSON(id, created string) string {
 	b, _ := json.Marshal(map[string]any{"RecordType": "AzureActiveDirectoryStsLogon", "CreationDate": created, "UserIds": "a@contoso.com",
 		"Operations": "UserLoggedIn", "AuditData": audit, "ResultIndex": 1, "ResultCount": 1, "Identity": id})
 	return string(b)
+}
+
+// neverAnswer holds the request until the client leaves (at most limit), then drops the
+// connection without a response. Returning instead would write an empty 200, which a
+// client racing its own timeout can still read.
+func neverAnswer(r *http.Request, limit time.Duration) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(limit):
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // testEnv is a TLS server playing both Entra ID and Exchange Online, plus a client.
