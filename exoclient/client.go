@@ -38,6 +38,7 @@ type Client struct {
 	now     func() time.Time
 	maxPage int64
 	maxNext int
+	gate    *callGate
 }
 
 // Client implements the search interface commands uses.
@@ -60,7 +61,7 @@ func New(cfg auditsearch.Config, opts *Options) (*Client, error) {
 		return nil, err
 	}
 	return &Client{cfg: cfg, ep: ep, http: conn.HTTP, retry: conn.Retry, cred: conn.Cred, log: o.Logger, now: o.Now,
-		maxPage: o.MaxPageBytes, maxNext: o.MaxNextLinks}, nil
+		maxPage: o.MaxPageBytes, maxNext: o.MaxNextLinks, gate: newCallGate()}, nil
 }
 
 func withDefaults(opts *Options) *Options {

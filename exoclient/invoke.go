@@ -177,8 +177,16 @@ func (c *Client) Ping(ctx context.Context) error {
 func (c *Client) post(ctx context.Context, target string, body []byte, session bool) (wirePage, error) {
 	var page wirePage
 	err := c.retry.Do(ctx, cmdletName, func(ctx context.Context) error {
+		if err := c.gate.enter(ctx); err != nil {
+			return err
+		}
 		var err error
 		page, err = c.postOnce(ctx, target, body)
+		refused := concurrencyRefused(err)
+		c.gate.leave(refused)
+		if refused {
+			c.log.Debug("the tenant refused a call for too many concurrent requests: fewer calls in flight from now on", "limit", c.gate.current())
+		}
 		if err != nil && session && msclient.Classify(err).MayHaveAdvanced {
 			return &sessionLostError{err: err}
 		}
