@@ -46,7 +46,8 @@ type windowPlan struct {
 // pending reports whether part of the query window is still to be cut.
 func (p *windowPlan) pending() bool { return p.rest.Start.Before(p.rest.End) }
 
-// learn records that w held rows.
+// learn records that w holds rows: from its first page when counts are credible, else
+// when it is done. Only the first report of a window counts.
 func (p *windowPlan) learn(w auditsearch.Window, rows int) {
 	if !p.cutOut[w] {
 		return

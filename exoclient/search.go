@@ -69,6 +69,9 @@ type searcher struct {
 	calls atomic.Int64
 	// counts tracks whether sessions' ResultCount is credible (it sizes windows).
 	counts countTrust
+	// counted, when set, is told a window's size as soon as its first page claims it
+	// credibly (runWindows sets it; called from workers).
+	counted func(w auditsearch.Window, rows int)
 }
 
 // Search runs a whole query: one sorted call up to 5,000 records, large-set sessions with

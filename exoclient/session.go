@@ -85,7 +85,10 @@ type windowOutcome struct {
 	resplit bool
 	// estimate is the number of records the window is believed to hold (>= len(rows)).
 	estimate int
-	err      error
+	// counted marks a report sent while the window is in flight: its first page's
+	// credible ResultCount, in estimate.
+	counted bool
+	err     error
 }
 
 // fetchWindow fetches all rows of w, starting a fresh session (new SessionId) whenever a
@@ -206,6 +209,9 @@ func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w audits
 		}
 		if call == 1 {
 			s.counts.observe(run.claimed, size)
+			if len(page) == size && s.counts.credible() && s.counted != nil {
+				s.counted(w, run.claimed)
+			}
 		}
 		switch {
 		case len(run.rows) >= s.limits.cap:

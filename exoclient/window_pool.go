@@ -46,6 +46,16 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 	ctx, cancel := context.WithCancel(ctx)
 	jobs := make(chan auditsearch.Window)
 	outcomes := make(chan windowOutcome)
+	// A credible count on a window's first page is its size: the plan learns it then,
+	// not some calls later when the window is done, so the windows cut meanwhile are
+	// sized by it (with 8 workers, most windows are cut while their neighbours are in
+	// flight).
+	s.counted = func(w auditsearch.Window, rows int) {
+		select {
+		case outcomes <- windowOutcome{window: w, estimate: rows, counted: true}:
+		case <-ctx.Done():
+		}
+	}
 	var wg sync.WaitGroup
 	for range s.maxConcurrency {
 		wg.Go(func() { s.windowWorker(ctx, q, jobs, outcomes) })
@@ -73,6 +83,10 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 			}
 			run.inflight++
 		case out := <-outcomes:
+			if out.counted {
+				run.plan.learn(out.window, out.estimate)
+				continue
+			}
 			run.inflight--
 			stop, err := s.absorb(run, out)
 			if err != nil {
@@ -143,6 +157,7 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	} else {
 		run.set.Add(out.rows)
 	}
+	s.log.Debug("window fetched", "window", out.window.String(), "rows", len(out.rows))
 	run.done++
 	run.rows += len(out.rows)
 	run.plan.learn(out.window, len(out.rows))
