@@ -65,10 +65,7 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 		case c == '"' || c < 0x20:
 			return nil, false
 		case c < utf8.RuneSelf:
-			j := i + 1
-			for j < len(s) && plainASCII(s[j]) {
-				j++
-			}
+			j := SkipPlain(s, i+1)
 			out = append(out, s[i:j]...)
 			i = j
 		default:

@@ -158,6 +158,9 @@ func skipSpace(b []byte, i int) int {
 // validString returns the index after the string token starting at i (its quote).
 func validString(b []byte, i int) (int, bool) {
 	for i++; i < len(b); {
+		if i = skipUnescaped(b, i); i >= len(b) {
+			break
+		}
 		switch c := b[i]; {
 		case c == '"':
 			return i + 1, true
@@ -176,10 +179,8 @@ func validString(b []byte, i int) (int, bool) {
 			default:
 				return i, false
 			}
-		case c < 0x20:
+		default: // a control character
 			return i, false
-		default:
-			i++
 		}
 	}
 	return i, false
