@@ -270,6 +270,11 @@ func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 	if err != nil {
 		return auditsearch.Record{}, err
 	}
+	return rowWithAudit(w, audit)
+}
+
+// rowWithAudit is rowFromWire once the record's text is out of AuditData.
+func rowWithAudit(w *wireRow, audit json.RawMessage) (auditsearch.Record, error) {
 	head, err := readHead(audit)
 	if err != nil { // readHead validates the record too
 		if bytes.HasPrefix(bytes.TrimSpace(w.AuditData), []byte{'"'}) {
@@ -309,10 +314,16 @@ func auditText(v json.RawMessage) (json.RawMessage, error) {
 	buf := unquoteBuffers.Get().(*[]byte)
 	defer unquoteBuffers.Put(buf)
 	text, ok := jsontext.Unquote((*buf)[:0], v)
-	*buf = text[:0]
 	if !ok {
 		return nil, errors.New("AuditData: invalid JSON string")
 	}
+	*buf = text[:0]
+	return recordText(text)
+}
+
+// recordText is the record held in the unquoted AuditData string text (a scratch buffer):
+// a copy of exactly its size.
+func recordText(text []byte) (json.RawMessage, error) {
 	text = bytes.TrimSpace(text)
 	if len(text) == 0 || text[0] != '{' {
 		return nil, errors.New("AuditData does not hold a JSON object")
