@@ -286,10 +286,13 @@ func rowWithAudit(w *wireRow, audit json.RawMessage) (auditsearch.Record, error)
 	row.UserIDs = listText(w.UserIds)
 	row.ResultIndex = intValue(w.ResultIndex)
 	row.ResultCount = intValue(w.ResultCount)
-	row.ID = msclient.FirstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
-	row.CreationTime = parseTime(scalarText(head.CreationTime))
+	if row.ID = scalarText(head.ID); row.ID == "" { // Identity only read when needed
+		row.ID = scalarText(w.Identity)
+	}
+	var buf [64]byte // the times are parsed from a stack copy, not a string on the heap
+	row.CreationTime = parseTime(string(scalarBytes(buf[:0], head.CreationTime)))
 	if row.CreationTime.IsZero() {
-		row.CreationTime = parseTime(scalarText(w.CreationDate))
+		row.CreationTime = parseTime(string(scalarBytes(buf[:0], w.CreationDate)))
 	}
 	return row, nil
 }
@@ -334,23 +337,27 @@ var unquoteBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // scalarText is a JSON string's value or a number's text; "" otherwise.
 func scalarText(v json.RawMessage) string {
+	var buf [64]byte
+	return string(scalarBytes(buf[:0], v))
+}
+
+// scalarBytes is scalarText appended to dst (for a string) or sliced out of v (a
+// number), for readers that need no string of their own.
+func scalarBytes(dst []byte, v json.RawMessage) []byte {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
-		return ""
+		return nil
 	}
 	if v[0] == '"' {
 		// jsontext.Unquote decodes as json.Unmarshal into a string would, without its
 		// validation scan and reflection: this runs for several fields of every row.
-		var buf [64]byte
-		if s, ok := jsontext.Unquote(buf[:0], v); ok {
-			return string(bytes.TrimSpace(s))
-		}
-		return ""
+		s, _ := jsontext.Unquote(dst, v)
+		return bytes.TrimSpace(s)
 	}
 	if v[0] == '-' || (v[0] >= '0' && v[0] <= '9') {
-		return string(v)
+		return v
 	}
-	return ""
+	return nil
 }
 
 // recordTypeText maps a number (JSON number or digit string) to its enum name; a number the
@@ -388,7 +395,8 @@ func listText(v json.RawMessage) string {
 // intValue reads a count sent as a number or a string; 0 if neither. Out-of-range values
 // saturate instead of wrapping.
 func intValue(v json.RawMessage) int {
-	s := scalarText(v)
+	var buf [64]byte
+	s := string(scalarBytes(buf[:0], v)) // does not escape: no allocation for a count
 	if s == "" {
 		return 0
 	}
