@@ -96,6 +96,17 @@ func sanitizeInto(out []jsontext.Canonical, records []json.RawMessage, first int
 // of jsontext.Canonical values. When data is canonical already (compact, as the service
 // sends records), the result is data itself, not a copy: data must not change afterwards.
 func Record(data []byte) (jsontext.Canonical, error) {
+	return RecordMembers(data, nil)
+}
+
+// RecordMembers is Record that also calls member, unless nil, with the key (its quoted
+// text) and the value text of each member of the record as the result holds them, in
+// order, duplicates included: a reader of a few top-level fields gets them in the pass
+// that sanitizes the record instead of scanning the result again. The slices stay valid
+// and unchanged (they are the result's bytes, or equal to them). member is called before
+// the whole record is checked: the values it was given mean nothing if RecordMembers
+// fails.
+func RecordMembers(data []byte, member func(key, val []byte)) (jsontext.Canonical, error) {
 	var s sanitizer
 	s.init(data)
 	if s.pos >= len(s.in) {
@@ -107,7 +118,7 @@ func Record(data []byte) (jsontext.Canonical, error) {
 		}
 		return nil, fmt.Errorf("%w: it starts with %s", ErrNotObject, describeByte(c))
 	}
-	if err := s.value(); err != nil {
+	if err := s.value(member); err != nil {
 		return nil, err
 	}
 	return s.result(), nil
@@ -118,7 +129,7 @@ func Record(data []byte) (jsontext.Canonical, error) {
 func Value(data []byte) (json.RawMessage, error) {
 	var s sanitizer
 	s.init(data)
-	if err := s.value(); err != nil {
+	if err := s.value(nil); err != nil {
 		return nil, err
 	}
 	return s.result(), nil

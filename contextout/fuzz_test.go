@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/o365auditlog/o365auditlog/contextout"
+	"github.com/o365auditlog/o365auditlog/jsontext"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,6 +33,9 @@ func FuzzRecord(f *testing.F) {
 		for _, c := range out {
 			require.False(t, c < 0x20 || c == 0x7f, "raw control character 0x%02x in output %q", c, out)
 		}
+		members, err := recordMembers(in)
+		require.NoError(t, err, "RecordMembers fails where Record does not")
+		require.Equal(t, canonicalMembers(out), members, "RecordMembers(%q)", in)
 		again, err := contextout.Record(out)
 		require.NoError(t, err, "not idempotent: %q", out)
 		require.Equal(t, out, again, "not idempotent")
@@ -43,4 +47,41 @@ func FuzzRecord(f *testing.F) {
 			require.Equal(t, w, g, "value changed:\n in %q\nout %q", in, out)
 		}
 	})
+}
+
+// recordMembers is what RecordMembers reports, copied.
+func recordMembers(in []byte) ([][2]string, error) {
+	var got [][2]string
+	_, err := contextout.RecordMembers(in, func(key, val []byte) {
+		got = append(got, [2]string{string(key), string(val)})
+	})
+	return got, err
+}
+
+// canonicalMembers is the members of canonical text, read after the fact.
+func canonicalMembers(c jsontext.Canonical) [][2]string {
+	var got [][2]string
+	for key, val := range c.Members() {
+		got = append(got, [2]string{string(key), string(val)})
+	}
+	return got
+}
+
+// TestRecordMembers: the members reported while sanitizing are the result's, whether the
+// record was canonical already or is rewritten before, inside or after a member.
+func TestRecordMembers(t *testing.T) {
+	for _, in := range []string{
+		`{}`, ` { } `, `{"Id":"a","CreationTime":"2026-01-01T00:00:00","N":1.50}`,
+		`{"a":{"b":[1,{"c":"d"}],"e":{}},"f":[],"g":null,"h":true,"a":2}`,
+		` {"Id" : "a" ,` + "\n" + ` "x": [ 1 , 2 ] , "y" : { "z" : "\u0041" } }`,
+		`{"Id":"a","x":"` + "\x01" + `","CreationTime":"t"}`,
+		`{"k\u0041":"v\/","Id":"\ud83d\ude00"}`,
+		"{\"Id\":\"\xff\",\"T\":\"\u2028\"}",
+	} {
+		out, err := contextout.Record([]byte(in))
+		require.NoError(t, err, in)
+		members, err := recordMembers([]byte(in))
+		require.NoError(t, err, in)
+		require.Equal(t, canonicalMembers(out), members, "%q", in)
+	}
 }

@@ -21,6 +21,10 @@ type sanitizer struct {
 	start int  // where the value begins in in
 	end   int  // where it ends, once value returns
 	lazy  bool // out is not used yet: the output so far is in[start:pos]
+
+	// keyFrom, keyTo and valFrom are where the current top-level member's key and value
+	// begin and end in the output.
+	keyFrom, keyTo, valFrom int
 }
 
 // openContainers is a stack of open containers, a bit per level: 1 for an object.
@@ -63,6 +67,23 @@ func (s *sanitizer) result() []byte {
 		return s.in[s.start:s.end:s.end]
 	}
 	return s.out
+}
+
+// outLen is the length of the output so far.
+func (s *sanitizer) outLen() int {
+	if s.lazy {
+		return s.pos - s.start
+	}
+	return len(s.out)
+}
+
+// output is the output from from to to. Its bytes never change afterwards: the output is
+// only appended to.
+func (s *sanitizer) output(from, to int) []byte {
+	if s.lazy {
+		return s.in[s.start+from : s.start+to]
+	}
+	return s.out[from:to]
 }
 
 // keep records that the input from from to pos is copied to the output unchanged.
@@ -114,8 +135,10 @@ func skipSpaces(b []byte, i int) int {
 	return i
 }
 
-// value copies exactly one value and checks that only whitespace follows it.
-func (s *sanitizer) value() error {
+// value copies exactly one value and checks that only whitespace follows it. member, if
+// not nil, is called with each completed member of the outermost object (an argument, not
+// a field: escape analysis would move a func kept in s, and what it refers to, to the heap).
+func (s *sanitizer) value(member func(key, val []byte)) error {
 	for {
 		closed, err := s.scalarOrOpen()
 		if err != nil {
@@ -124,7 +147,7 @@ func (s *sanitizer) value() error {
 		if !closed {
 			continue // a container was opened: its first member or element comes next
 		}
-		done, err := s.afterValue()
+		done, err := s.afterValue(member)
 		if err != nil {
 			return err
 		}
@@ -186,8 +209,11 @@ func (s *sanitizer) scalarOrOpen() (closed bool, err error) {
 
 // afterValue consumes separators and closing brackets after a complete value. done reports
 // that the outermost value is complete; otherwise the next member or element value follows.
-func (s *sanitizer) afterValue() (done bool, err error) {
+func (s *sanitizer) afterValue(member func(key, val []byte)) (done bool, err error) {
 	for s.open.depth > 0 {
+		if s.open.depth == 1 && member != nil { // a member of the outermost object is complete
+			member(s.output(s.keyFrom, s.keyTo), s.output(s.valFrom, s.outLen()))
+		}
 		s.skipSpace()
 		if s.pos >= len(s.in) {
 			return false, s.syntaxErr("unexpected end of input inside %s", containerName(s.open.top()))
@@ -221,8 +247,15 @@ func (s *sanitizer) key() error {
 		}
 		return s.syntaxErr("unexpected %s, expected an object key", describeByte(s.in[s.pos]))
 	}
+	outer := s.open.depth == 1
+	if outer {
+		s.keyFrom = s.outLen()
+	}
 	if err := s.str(); err != nil {
 		return err
+	}
+	if outer {
+		s.keyTo = s.outLen()
 	}
 	s.skipSpace()
 	if s.pos >= len(s.in) || s.in[s.pos] != ':' {
@@ -230,6 +263,9 @@ func (s *sanitizer) key() error {
 	}
 	s.pos++
 	s.keep(s.pos - 1)
+	if outer {
+		s.valFrom = s.outLen()
+	}
 	return nil
 }
 

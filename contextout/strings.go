@@ -18,13 +18,8 @@ func (s *sanitizer) str() error {
 	for {
 		i := s.pos
 		for i < len(s.in) {
-			b := s.in[i]
-			if b < utf8.RuneSelf {
-				if b == '"' || b == '\\' || b < 0x20 || b == 0x7f {
-					break
-				}
-				i++
-				continue
+			if i = jsontext.SkipPlain(s.in, i); i >= len(s.in) || s.in[i] < utf8.RuneSelf {
+				break // the end, or '"', '\\', a control character or DEL
 			}
 			r, size := utf8.DecodeRune(s.in[i:])
 			if (r == utf8.RuneError && size == 1) || escapedRune(r) {

@@ -208,33 +208,31 @@ type auditHead struct {
 }
 
 // readHead reads the record's Id and CreationTime and validates it. A record in canonical
-// form, as the service sends them (compact), costs one scan of contextout's sanitiser and
-// no allocation: canonical text is valid JSON, so nothing is accepted that encoding/json
-// would refuse. Any other text, and a record with a non-ASCII top-level key (whose case
-// folding only encoding/json knows), is decoded by encoding/json as before, which then
-// decides what is accepted: json.Unmarshal of the record scanned it twice and was a third
-// of the decode's CPU.
+// form, as the service sends them (compact), costs one scan of contextout's sanitiser,
+// which hands over the top-level members as it goes, and no allocation: canonical text is
+// valid JSON, so nothing is accepted that encoding/json would refuse. Any other text, and
+// a record with a non-ASCII top-level key (whose case folding only encoding/json knows),
+// is decoded by encoding/json as before, which then decides what is accepted:
+// json.Unmarshal of the record scanned it twice and was a third of the decode's CPU.
 func readHead(audit []byte) (auditHead, error) {
 	var head auditHead
-	if c, err := contextout.Record(audit); err == nil && len(c) == len(audit) && &c[0] == &audit[0] {
-		ascii := true
-		for key, val := range c.Members() {
-			switch {
-			case !isASCII(key):
-				ascii = false
-			case foldEqual(key, `"Id"`):
-				head.ID = val
-			case foldEqual(key, `"CreationTime"`):
-				head.CreationTime = val
-			}
+	ascii := true
+	c, err := contextout.RecordMembers(audit, func(key, val []byte) {
+		switch {
+		case !isASCII(key):
+			ascii = false
+		case foldEqual(key, `"Id"`):
+			head.ID = val
+		case foldEqual(key, `"CreationTime"`):
+			head.CreationTime = val
 		}
-		if ascii {
-			return head, nil
-		}
-		head = auditHead{}
+	})
+	if err == nil && ascii && len(c) == len(audit) && &c[0] == &audit[0] {
+		return head, nil
 	}
-	err := json.Unmarshal(audit, &head)
-	return head, err
+	var decoded auditHead // apart from head, which then needs no heap allocation
+	err = json.Unmarshal(audit, &decoded)
+	return decoded, err
 }
 
 // foldEqual is encoding/json's match of a key to a field name for ASCII keys: exact, or
@@ -270,6 +268,11 @@ func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 	if err != nil {
 		return auditsearch.Record{}, err
 	}
+	return rowWithAudit(w, audit)
+}
+
+// rowWithAudit is rowFromWire once the record's text is out of AuditData.
+func rowWithAudit(w *wireRow, audit json.RawMessage) (auditsearch.Record, error) {
 	head, err := readHead(audit)
 	if err != nil { // readHead validates the record too
 		if bytes.HasPrefix(bytes.TrimSpace(w.AuditData), []byte{'"'}) {
@@ -283,10 +286,13 @@ func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 	row.UserIDs = listText(w.UserIds)
 	row.ResultIndex = intValue(w.ResultIndex)
 	row.ResultCount = intValue(w.ResultCount)
-	row.ID = msclient.FirstNonEmpty(scalarText(head.ID), scalarText(w.Identity))
-	row.CreationTime = parseTime(scalarText(head.CreationTime))
+	if row.ID = scalarText(head.ID); row.ID == "" { // Identity only read when needed
+		row.ID = scalarText(w.Identity)
+	}
+	var buf [64]byte // the times are parsed from a stack copy, not a string on the heap
+	row.CreationTime = parseTime(string(scalarBytes(buf[:0], head.CreationTime)))
 	if row.CreationTime.IsZero() {
-		row.CreationTime = parseTime(scalarText(w.CreationDate))
+		row.CreationTime = parseTime(string(scalarBytes(buf[:0], w.CreationDate)))
 	}
 	return row, nil
 }
@@ -309,10 +315,16 @@ func auditText(v json.RawMessage) (json.RawMessage, error) {
 	buf := unquoteBuffers.Get().(*[]byte)
 	defer unquoteBuffers.Put(buf)
 	text, ok := jsontext.Unquote((*buf)[:0], v)
-	*buf = text[:0]
 	if !ok {
 		return nil, errors.New("AuditData: invalid JSON string")
 	}
+	*buf = text[:0]
+	return recordText(text)
+}
+
+// recordText is the record held in the unquoted AuditData string text (a scratch buffer):
+// a copy of exactly its size.
+func recordText(text []byte) (json.RawMessage, error) {
 	text = bytes.TrimSpace(text)
 	if len(text) == 0 || text[0] != '{' {
 		return nil, errors.New("AuditData does not hold a JSON object")
@@ -325,23 +337,27 @@ var unquoteBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // scalarText is a JSON string's value or a number's text; "" otherwise.
 func scalarText(v json.RawMessage) string {
+	var buf [64]byte
+	return string(scalarBytes(buf[:0], v))
+}
+
+// scalarBytes is scalarText appended to dst (for a string) or sliced out of v (a
+// number), for readers that need no string of their own.
+func scalarBytes(dst []byte, v json.RawMessage) []byte {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
-		return ""
+		return nil
 	}
 	if v[0] == '"' {
 		// jsontext.Unquote decodes as json.Unmarshal into a string would, without its
 		// validation scan and reflection: this runs for several fields of every row.
-		var buf [64]byte
-		if s, ok := jsontext.Unquote(buf[:0], v); ok {
-			return string(bytes.TrimSpace(s))
-		}
-		return ""
+		s, _ := jsontext.Unquote(dst, v)
+		return bytes.TrimSpace(s)
 	}
 	if v[0] == '-' || (v[0] >= '0' && v[0] <= '9') {
-		return string(v)
+		return v
 	}
-	return ""
+	return nil
 }
 
 // recordTypeText maps a number (JSON number or digit string) to its enum name; a number the
@@ -379,7 +395,8 @@ func listText(v json.RawMessage) string {
 // intValue reads a count sent as a number or a string; 0 if neither. Out-of-range values
 // saturate instead of wrapping.
 func intValue(v json.RawMessage) int {
-	s := scalarText(v)
+	var buf [64]byte
+	s := string(scalarBytes(buf[:0], v)) // does not escape: no allocation for a count
 	if s == "" {
 		return 0
 	}

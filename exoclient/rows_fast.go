@@ -10,12 +10,15 @@ import (
 	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
-// A page is read whole, validated once with jsontext.Valid and its rows sliced out of it,
-// which costs a fraction of encoding/json's token-by-token decoding (its scanner read each
-// row twice and copied every field). Anything that path is not sure to read exactly as
-// encoding/json would (a key with non-ASCII letters, a field of an unexpected type, a row
-// rowFromWire refuses, text nested deeper than jsontext.MaxValidDepth) goes through the
-// streaming decoder instead, which then decides and words the error.
+// A page is read whole and walked once: the walk checks each value it passes as
+// jsontext.Valid would (so nothing is read that encoding/json refuses) and slices the rows
+// out, and the AuditData string is decoded where the walk finds it. That costs a fraction
+// of encoding/json's token-by-token decoding, and of validating the page first and walking
+// it again (each pass over a row's bytes counted: issue 15). Anything that path is not
+// sure to read exactly as encoding/json would (invalid JSON, a key with non-ASCII letters,
+// a field of an unexpected type, a row rowFromWire refuses, text nested deeper than
+// jsontext.MaxValidDepth) goes through the streaming decoder instead, which then decides
+// and words the error.
 
 // pageBuffers keeps a few read buffers for page bodies (rows never keep a reference to
 // one). Few: a body of 5,000 rows is about 7 MB, and a pool kept one per worker.
@@ -63,121 +66,188 @@ func readBody(r io.Reader, limit int64, buf []byte) ([]byte, error) {
 // decodePageFast decodes a whole body the quick way; ok is false when the streaming
 // decoder must read it instead.
 func decodePageFast(body []byte) (p wirePage, ok bool) {
-	if !jsontext.Valid(body) {
-		return p, false
-	}
 	i := skipSpace(body, 0)
-	if body[i] != '{' {
+	if i >= len(body) || body[i] != '{' {
 		return p, false
 	}
 	sawValue, foreign := false, ""
-	ok = true
-	eachMember(body, i, func(key, val []byte) bool {
+	var scratch []byte // the AuditData strings, unquoted one after the other
+	end, ok := eachMember(body, i, func(key []byte, v int) (int, bool) {
 		k, unquoted := jsontext.Unquote(nil, key)
 		if !unquoted {
-			ok = false
-			return false
+			return v, false
 		}
 		switch string(k) {
 		case "value":
 			sawValue = true
-			p.rows, ok = rowsFast(val)
+			rows, end, grown, ok := rowsFast(body, v, scratch)
+			p.rows, scratch = rows, grown
+			return end, ok
 		case "@odata.nextLink":
-			var link []byte
-			link, ok = jsontext.Unquote(nil, val) // null or not a string: the streaming decoder decides
+			end, ok := jsontext.ValidEnd(body, v)
+			if !ok {
+				return end, false
+			}
+			link, ok := jsontext.Unquote(nil, body[v:end]) // null or not a string: the streaming decoder decides
 			p.nextLink = string(link)
+			return end, ok
 		case "@adminapi.warnings":
-			p.warnings = warningsFrom(val)
+			end, ok := jsontext.ValidEnd(body, v)
+			if ok {
+				p.warnings = warningsFrom(body[v:end])
+			}
+			return end, ok
 		default:
 			if !bytes.Contains(k, []byte("@")) {
 				foreign = string(k)
 			}
+			return jsontext.ValidEnd(body, v)
 		}
-		return ok
 	})
+	ok = ok && skipSpace(body, end) == len(body)
 	return p, ok && (sawValue || foreign == "")
 }
 
-// rowsFast reads the "value" array: null, or objects that rowFromWire accepts.
-func rowsFast(val []byte) ([]auditsearch.Record, bool) {
-	if string(val) == "null" {
-		return nil, true
+// rowsFast reads the "value" array at b[i]: null, or objects that rowFromWire accepts. It
+// returns the index after the array, and scratch for the next use.
+func rowsFast(b []byte, i int, scratch []byte) (rows []auditsearch.Record, end int, _ []byte, ok bool) {
+	if b[i] == 'n' {
+		end, ok := jsontext.ValidEnd(b, i)
+		return nil, end, scratch, ok && string(b[i:end]) == "null"
 	}
-	if val[0] != '[' {
-		return nil, false
+	if b[i] != '[' {
+		return nil, i, scratch, false
 	}
-	rows := []auditsearch.Record{}
-	i := skipSpace(val, 1)
-	for i < len(val) && val[i] != ']' {
-		if val[i] != '{' {
-			return nil, false
-		}
-		w, end, ok := wireRowFast(val, i)
-		if !ok {
-			return nil, false
-		}
-		row, err := rowFromWire(&w)
-		if err != nil {
-			return nil, false
+	rows = []auditsearch.Record{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return rows, i + 1, scratch, true
+	}
+	for i < len(b) && b[i] == '{' {
+		var row auditsearch.Record
+		if row, i, scratch, ok = rowFast(b, i, scratch); !ok {
+			return nil, i, scratch, false
 		}
 		rows = append(rows, row)
-		i = skipSpace(val, end)
-		if i < len(val) && val[i] == ',' {
-			i = skipSpace(val, i+1)
+		if i = skipSpace(b, i); i >= len(b) {
+			break
+		}
+		switch b[i] {
+		case ']':
+			return rows, i + 1, scratch, true
+		case ',':
+			i = skipSpace(b, i+1)
+		default:
+			return nil, i, scratch, false
 		}
 	}
-	return rows, true
+	return nil, i, scratch, false
+}
+
+// rowFast reads the row object at b[i] into a Record, as rowFromWire would.
+func rowFast(b []byte, i int, scratch []byte) (row auditsearch.Record, end int, _ []byte, ok bool) {
+	w, audit, isString, end, scratch, ok := wireRowFast(b, i, scratch)
+	if !ok {
+		return row, end, scratch, false
+	}
+	var err error
+	if isString {
+		var rec json.RawMessage
+		if rec, err = recordText(audit); err == nil {
+			row, err = rowWithAudit(&w, rec)
+		}
+	} else {
+		row, err = rowFromWire(&w)
+	}
+	return row, end, scratch, err == nil
 }
 
 // wireRowFields are wireRow's fields by name, for matching keys as encoding/json does.
 var wireRowFields = []string{"RecordType", "CreationDate", "UserIds", "Operations", "AuditData", "ResultIndex", "ResultCount", "Identity"}
 
-// wireRowFast fills a wireRow from a row object as encoding/json would: keys matched to
-// field names exactly or ignoring ASCII case, the last match wins, values as their text.
-// A key with a non-ASCII byte is left to encoding/json's Unicode folding (ok false). The
-// AuditData text is copied when it is an object (a string is unquoted into a copy
-// anyway): rows outlive the body's buffer.
-func wireRowFast(b []byte, i int) (w wireRow, end int, ok bool) {
+// auditDataField is AuditData's index in wireRowFields.
+const auditDataField = 4
+
+// wireRowFast fills a wireRow from the row object at b[i] as encoding/json would: keys
+// matched to field names exactly or ignoring ASCII case, the last match wins, values as
+// their text. A key with a non-ASCII byte is left to encoding/json's Unicode folding (ok
+// false). When the AuditData that wins is a string (isString), audit is its value,
+// unquoted into scratch (which it returns grown) as the walk met it. An AuditData object
+// is copied: rows outlive the body's buffer.
+func wireRowFast(b []byte, i int, scratch []byte) (w wireRow, audit []byte, isString bool, end int, _ []byte, ok bool) {
 	fields := [...]*json.RawMessage{&w.RecordType, &w.CreationDate, &w.UserIds, &w.Operations, &w.AuditData, &w.ResultIndex, &w.ResultCount, &w.Identity}
-	ok = true
-	end = eachMember(b, i, func(key, val []byte) bool {
+	end, ok = eachMember(b, i, func(key []byte, v int) (int, bool) {
 		name := key[1 : len(key)-1]
 		if bytes.IndexByte(name, '\\') >= 0 || !isASCII(name) {
-			ok = false
-			return false
+			return v, false
 		}
-		for f, field := range wireRowFields {
+		f := -1
+		for n, field := range wireRowFields {
 			if len(name) == len(field) && strings.EqualFold(string(name), field) {
-				*fields[f] = val
+				f = n
 				break
 			}
 		}
-		return true
+		var end int
+		var ok bool
+		isAudit := f == auditDataField
+		if isAudit && b[v] == '"' {
+			audit, end, ok = jsontext.UnquoteAt(scratch[:0], b, v)
+			scratch, isString = audit[:0], true
+		} else {
+			end, ok = jsontext.ValidEnd(b, v)
+			isString = isString && !isAudit
+		}
+		if f >= 0 {
+			*fields[f] = b[v:end]
+		}
+		return end, ok
 	})
-	if len(w.AuditData) > 0 && w.AuditData[0] == '{' {
+	if ok && !isString && len(w.AuditData) > 0 && w.AuditData[0] == '{' {
 		w.AuditData = bytes.Clone(w.AuditData)
 	}
-	return w, end, ok
+	return w, audit, isString, end, scratch, ok
 }
 
-// eachMember calls f with the key token and value text of each member of the valid JSON
-// object starting at b[i], whitespace skipped, until f returns false; it returns the
-// index just after the object.
-func eachMember(b []byte, i int, f func(key, val []byte) bool) int {
+// eachMember walks the object starting at b[i], checking its syntax: for each member it
+// calls f with the key token (valid) and the index of the value, whitespace skipped; f
+// returns the index after the value, or ok false to stop. eachMember returns the index
+// just after the object.
+func eachMember(b []byte, i int, f func(key []byte, v int) (end int, ok bool)) (end int, ok bool) {
 	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
 	for i < len(b) && b[i] == '"' {
-		kEnd := jsontext.ValueEnd(b, i)
-		vStart := skipSpace(b, skipSpace(b, kEnd)+1) // past ':'
-		vEnd := jsontext.ValueEnd(b, vStart)
-		if !f(b[i:kEnd], b[vStart:vEnd]) {
-			return vEnd
+		kEnd, ok := jsontext.ValidEnd(b, i)
+		if !ok {
+			return kEnd, false
 		}
-		i = skipSpace(b, vEnd)
-		if i < len(b) && b[i] == ',' {
+		colon := skipSpace(b, kEnd)
+		if colon >= len(b) || b[colon] != ':' {
+			return colon, false
+		}
+		v := skipSpace(b, colon+1)
+		if v >= len(b) {
+			return v, false
+		}
+		vEnd, ok := f(b[i:kEnd], v)
+		if !ok {
+			return vEnd, false
+		}
+		if i = skipSpace(b, vEnd); i >= len(b) {
+			break
+		}
+		switch b[i] {
+		case '}':
+			return i + 1, true
+		case ',':
 			i = skipSpace(b, i+1)
+		default:
+			return i, false
 		}
 	}
-	return i + 1 // past '}'
+	return i, false
 }
 
 func skipSpace(b []byte, i int) int {

@@ -238,6 +238,8 @@ func FuzzDecodePageFast(f *testing.F) {
 	f.Add([]byte(` { "@odata.context" : "x", "value" : [ {"recordtype":15, "AUDITDATA":{"Id":"o"}, "UserIds":["a","b"]} ] , "@adminapi.warnings":["w",null,1] } `))
 	f.Add([]byte(`{"value":[{"Identity":"i","AuditData":"{\"CreationTime\":\"2026-01-02T00:00:00Z\"}"}],"VALUE":[],"value":null}`))
 	f.Add([]byte(`{"x":1}`))
+	f.Add([]byte(`{"value":[{"AuditData":"{\"Id\":\"s\"}","auditdata":{"Id":"o"},"AUDITDATA":"{\"Id\":\"t\"}"}]}`))
+	f.Add([]byte(`{"value":[{"AuditData":{"Id":"o"},"x":[1,{"a":"\u00e9"}]}, {"AuditData":"{}"} ] } `))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fast, ok := decodePageFast(data)
 		if !ok {
@@ -247,4 +249,49 @@ func FuzzDecodePageFast(f *testing.F) {
 		require.NoError(t, err, "the quick path read a page the streaming decoder refuses")
 		require.Equal(t, slow, fast)
 	})
+}
+
+// TestDecodePageFastAccepts: the pages the service sends (compact or spaced, rows with
+// any representation of their fields) take the quick path, and read as the streaming
+// decoder reads them.
+func TestDecodePageFastAccepts(t *testing.T) {
+	row := rowJSON("a", "2026-01-01T00:00:00")
+	for _, tc := range []struct{ name, page string }{
+		{"compact", `{"value":[` + row + `,` + rowJSON("b", "2026-01-02T00:00:00") + `],"@odata.nextLink":"https://h/x"}`},
+		{"spaced", " {\n \"@odata.context\" : \"x\" ,\t\"value\" : [ " + row + " ,\r\n " + row + " ] , \"@adminapi.warnings\" : [ \"w\" , null ] }\n"},
+		{"live envelope", `{"@odata.context":"c","adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[],"value":[{"RecordType@odata.type":"#T","RecordType":"SharePoint","CreationDate":"2026-01-01T00:00:00.0000000Z","AuditData":"{\"Id\":\"i\",\"N\":[1.50,{\"k\":null}]}","ResultIndex":1,"ResultCount":1,"Identity":"i","IsValid":true,"ObjectState":"Unchanged"}]}`},
+		{"empty value", `{"value":[]}`},
+		{"value null", `{"value":null}`},
+		{"no value, annotations only", `{"@odata.context":"x","@adminapi.warnings":["A task was canceled"]}`},
+		{"AuditData object", `{"value":[{"Identity":"i","AuditData":{"Id":"o","V":1.50}}]}`},
+		{"AuditData string, then object: the last wins", `{"value":[{"AuditData":"{\"Id\":\"s\"}","auditdata":{"Id":"o"}}]}`},
+		{"AuditData object, then string: the last wins", `{"value":[{"AuditData":{"Id":"o"},"AUDITDATA":"{\"Id\":\"s\"}"}]}`},
+		{"AuditData twice as strings", `{"value":[{"AuditData":"{\"Id\":\"first, longer\"}","AuditData":"{\"Id\":\"s\"}"}]}`},
+		{"spaces inside rows", `{"value":[ { "AuditData" : "{}" , "Identity" : "i" } ,` + row + `]}`},
+		{"escapes and non-ASCII in the record", `{"value":[{"AuditData":"{\"Id\":\"\\u00e9\\ud83d\\ude00 é \\\"q\\\" \\\\ \\/\",\"T\":\"\\t\"}"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fast, ok := decodePageFast([]byte(tc.page))
+			require.True(t, ok, "the quick path refused the page")
+			slow, err := decodeStream(strings.NewReader(tc.page), int64(len(tc.page)))
+			require.NoError(t, err)
+			require.Equal(t, slow, fast)
+		})
+	}
+}
+
+// TestDecodePageFastRefuses: text that is not valid JSON, however placed, is left to the
+// streaming decoder (which words the error).
+func TestDecodePageFastRefuses(t *testing.T) {
+	row := rowJSON("a", "2026-01-01T00:00:00")
+	for _, page := range []string{
+		``, ` `, `[]`, `{`, `{"value":[` + row, `{"value":[` + row + `]`, `{"value":[` + row + `,]}`, `{"value":[` + row + `]} x`,
+		`{"value":[` + row + `]}{}`, `{"value":[{"AuditData":"{}" "Identity":"i"}]}`, `{"value":[{"AuditData":"{\"Id\":\"a` + "\x01" + `\"}"}]}`,
+		`{"value":[{"AuditData":"{}","Identity":"i` + "\n" + `"}]}`, `{"value":[{"AuditData":"{}","X":[1,]}]}`, `{"value":[{"AuditData":"{}","X":01}]}`,
+		`{"value":[{"AuditData":"{}","X":tru}]}`, `{"value":[{"AuditData":"{}"}],"x":[}`, `{"value":[{"AuditData":"{}"}],}`, `{"value" "x"}`,
+		`{"value":[{"AuditData":"{}"},{"AuditData":"\x"}]}`, `{"value":nul}`, `{"value":[{"AuditData":"{}"}] "@odata.nextLink":"x"}`,
+	} {
+		_, ok := decodePageFast([]byte(page))
+		require.False(t, ok, "the quick path read %q", page)
+	}
 }

@@ -15,73 +15,90 @@ import (
 // JSON string, as encoding/json's string grammar has it: no closing quote, an unescaped
 // quote inside, a raw control character (below U+0020), or a bad escape.
 func Unquote(dst, tok []byte) ([]byte, bool) {
-	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+	out, end, ok := UnquoteAt(dst, tok, 0)
+	if !ok || end != len(tok) {
 		return nil, false
 	}
-	s := tok[1 : len(tok)-1]
-	out := dst
-	for i := 0; i < len(s); {
-		c := s[i]
+	return out, true
+}
+
+// UnquoteAt is Unquote of the string token starting (with its quote) at b[i], wherever it
+// ends: it returns the index just after the token too, so that a reader walking a
+// document finds the end of a string and decodes it in one pass. ok is false, and out
+// nil, when no valid string token starts at b[i].
+func UnquoteAt(dst, b []byte, i int) (out []byte, end int, ok bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, i, false
+	}
+	out = dst
+	for i++; i < len(b); {
+		c := b[i]
 		switch {
+		case c == '"':
+			return out, i + 1, true
 		case c == '\\':
-			if i+1 >= len(s) {
-				return nil, false
+			var n int
+			if out, n, ok = unescape(out, b, i); !ok {
+				return nil, i, false
 			}
-			switch e := s[i+1]; e {
-			case '"', '\\', '/':
-				out = append(out, e)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				r, ok := Hex4(s, i+2)
-				if !ok {
-					return nil, false
-				}
-				i += 6
-				if utf16.IsSurrogate(r) {
-					if r2, ok := Hex4(s, i+2); ok && i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							out = utf8.AppendRune(out, dec)
-							i += 6
-							continue
-						}
-					}
-					r = utf8.RuneError
-				}
-				out = utf8.AppendRune(out, r)
-				continue
-			default:
-				return nil, false
-			}
-			i += 2
-		case c == '"' || c < 0x20:
-			return nil, false
+			i += n
+		case c < 0x20:
+			return nil, i, false
 		case c < utf8.RuneSelf:
-			j := i + 1
-			for j < len(s) && plainASCII(s[j]) {
-				j++
-			}
-			out = append(out, s[i:j]...)
+			j := SkipPlain(b, i+1)
+			out = append(out, b[i:j]...)
 			i = j
 		default:
-			r, size := utf8.DecodeRune(s[i:])
+			r, size := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && size == 1 {
 				out = utf8.AppendRune(out, utf8.RuneError)
 			} else {
-				out = append(out, s[i:i+size]...)
+				out = append(out, b[i:i+size]...)
 			}
 			i += size
 		}
 	}
-	return out, true
+	return nil, i, false
+}
+
+// unescape appends the value of the escape at b[i] (its backslash) to out, and returns
+// the escape's length. A \u escape that is half of a surrogate pair without its other
+// half decodes to U+FFFD, as encoding/json does.
+func unescape(out, b []byte, i int) (_ []byte, n int, ok bool) {
+	if i+1 >= len(b) {
+		return out, 0, false
+	}
+	switch e := b[i+1]; e {
+	case '"', '\\', '/':
+		return append(out, e), 2, true
+	case 'b':
+		return append(out, '\b'), 2, true
+	case 'f':
+		return append(out, '\f'), 2, true
+	case 'n':
+		return append(out, '\n'), 2, true
+	case 'r':
+		return append(out, '\r'), 2, true
+	case 't':
+		return append(out, '\t'), 2, true
+	case 'u':
+		r, ok := Hex4(b, i+2)
+		if !ok {
+			return out, 0, false
+		}
+		if !utf16.IsSurrogate(r) {
+			return utf8.AppendRune(out, r), 6, true
+		}
+		if i+8 <= len(b) && b[i+6] == '\\' && b[i+7] == 'u' {
+			if r2, ok := Hex4(b, i+8); ok {
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					return utf8.AppendRune(out, dec), 12, true
+				}
+			}
+		}
+		return utf8.AppendRune(out, utf8.RuneError), 6, true
+	}
+	return out, 0, false
 }
 
 // plainASCII is an ASCII byte that stands for itself inside a JSON string.

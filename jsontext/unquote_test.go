@@ -76,10 +76,21 @@ func FuzzUnquote(f *testing.F) {
 		got, ok := Unquote(nil, []byte(tok))
 		var want string
 		err := json.Unmarshal([]byte(tok), &want)
+		// UnquoteAt reads the same token followed by anything, and says where it ends.
+		at, end, atOK := UnquoteAt([]byte("x"), []byte(" "+tok+`"tail\`), 1)
 		if ok {
 			require.NoError(t, err, "Unquote accepted %q (as %q), encoding/json did not", tok, got)
 			require.Equal(t, want, string(got), "Unquote(%q)", tok)
+			require.True(t, atOK, "UnquoteAt refused %q", tok)
+			require.Equal(t, "x"+want, string(at), "UnquoteAt(%q)", tok)
+			require.Equal(t, 1+len(tok), end, "UnquoteAt(%q)", tok)
 			return
+		}
+		if atOK && end <= 1+len(tok) { // a shorter token at the start of tok
+			require.Less(t, end, 1+len(tok), "UnquoteAt(%q) accepted a token Unquote refuses", tok)
+			short, ok := Unquote(nil, []byte(tok[:end-1]))
+			require.True(t, ok, "UnquoteAt(%q) accepted %q, Unquote refuses it", tok, tok[:end-1])
+			require.Equal(t, string(short), string(at[1:]))
 		}
 		// A bare string token (no surrounding space) that encoding/json accepts must be accepted.
 		bare := len(tok) >= 2 && tok[0] == '"' && tok[len(tok)-1] == '"'

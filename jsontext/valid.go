@@ -11,8 +11,21 @@ const MaxValidDepth = 512
 // MaxValidDepth. It is a plain loop over the bytes, several times faster than
 // encoding/json's state machine, for the hot path that validates every page of rows once.
 func Valid(b []byte) bool {
-	v := validator{b: b}
-	return v.valid()
+	end, ok := ValidEnd(b, 0)
+	return ok && skipSpace(b, end) == len(b)
+}
+
+// ValidEnd checks the one JSON value starting at b[i] (after optional whitespace) as Valid
+// does, and returns the index just after it; what follows it is the caller's to check. It
+// lets a reader that walks a document's structure itself validate each value it meets on
+// the way, instead of validating the whole document first and walking it again.
+func ValidEnd(b []byte, i int) (end int, ok bool) {
+	if i < len(b) && b[i] == '"' { // most values: no validator to set up
+		return validString(b, i)
+	}
+	v := validator{b: b, i: i}
+	ok = v.value()
+	return v.i, ok
 }
 
 type validator struct {
@@ -22,7 +35,8 @@ type validator struct {
 	depth int
 }
 
-func (v *validator) valid() bool {
+// value reads one value, leaving v.i just after it.
+func (v *validator) value() bool {
 	for {
 		closed, ok := v.scalarOrOpen()
 		if !ok {
@@ -36,7 +50,7 @@ func (v *validator) valid() bool {
 			return false
 		}
 		if done {
-			return skipSpace(v.b, v.i) == len(v.b)
+			return true
 		}
 	}
 }
@@ -158,6 +172,9 @@ func skipSpace(b []byte, i int) int {
 // validString returns the index after the string token starting at i (its quote).
 func validString(b []byte, i int) (int, bool) {
 	for i++; i < len(b); {
+		if i = skipUnescaped(b, i); i >= len(b) {
+			break
+		}
 		switch c := b[i]; {
 		case c == '"':
 			return i + 1, true
@@ -176,10 +193,8 @@ func validString(b []byte, i int) (int, bool) {
 			default:
 				return i, false
 			}
-		case c < 0x20:
+		default: // a control character
 			return i, false
-		default:
-			i++
 		}
 	}
 	return i, false

@@ -39,7 +39,46 @@ func FuzzValid(f *testing.F) {
 		if want && !got && depth(b) <= MaxValidDepth {
 			t.Fatalf("Valid refuses %q, json.Valid accepts it", b)
 		}
+		// ValidEnd of the value at the start: what it accepts is one valid value, and
+		// where json.Valid accepts b, ValidEnd reads all of it (bar trailing space).
+		if end, ok := ValidEnd(b, 0); ok {
+			if !json.Valid(b[:end]) || end == 0 {
+				t.Fatalf("ValidEnd accepts %q of %q, json.Valid refuses it", b[:end], b)
+			}
+			require.Equal(t, got, strings.TrimLeft(string(b[end:]), " \t\r\n") == "", "ValidEnd(%q) ends at %d", b, end)
+		} else {
+			require.False(t, got, "ValidEnd refuses %q, Valid accepts it", b)
+		}
 	})
+}
+
+// TestValidEnd: the value at b[i] is read alone, whatever follows it.
+func TestValidEnd(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		i    int
+		end  int
+		want bool
+	}{
+		{`"ab",1`, 0, 4, true},
+		{`x:"a\"b"}`, 2, 8, true},
+		{`{"a":[1,2]} ,`, 0, 11, true},
+		{`[1 , 2 ]]`, 0, 8, true},
+		{`12.5e3}`, 0, 6, true},
+		{`true,`, 0, 4, true},
+		{`  null`, 0, 6, true},
+		{`"a` + "\x01" + `"`, 0, 0, false},
+		{`{"a":}`, 0, 0, false},
+		{`[1,]`, 0, 0, false},
+		{`"abc`, 0, 0, false},
+		{``, 0, 0, false},
+	} {
+		end, ok := ValidEnd([]byte(tc.in), tc.i)
+		require.Equal(t, tc.want, ok, "%q", tc.in)
+		if ok {
+			require.Equal(t, tc.end, end, "%q", tc.in)
+		}
+	}
 }
 
 // depth is the deepest nesting of brackets outside strings in valid JSON text.
