@@ -124,7 +124,7 @@ func benchExport(ctx context.Context, env pluginEnv, n, runs, serialN int) (*exp
 }
 
 func withExportEmulator(env pluginEnv, n int, f func(pluginEnv, *emulator.Emulator) error) error {
-	em, err := emulator.Start(emulator.Options{Records: n, Days: 30, Seed: 3,
+	em, err := emulator.Start(emulator.Options{Records: n, Days: 30, Seed: 3, Prerender: true,
 		Latency: exportLatency, TenantConcurrency: exportConcurrency, PageSize: exportRowsPerCall})
 	if err != nil {
 		return err

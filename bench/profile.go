@@ -53,7 +53,7 @@ func profileOneMain(args []string) error {
 }
 
 func profileOne(dir, name string, records int, asFile bool) error {
-	em, err := emulator.Start(emulator.Options{Records: records, Days: 7, Seed: 7})
+	em, err := emulator.Start(emulator.Options{Records: records, Days: 7, Seed: 7, Prerender: true})
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,8 @@ func (r *report) notes() []string {
 	}
 	if e := r.export; e != nil {
 		n = append(n, fmt.Sprintf("Large export: the emulator (%d records over 30 days, 300 ms per call, at most 8 concurrent calls per "+
-			"tenant, session pages of %d rows served as one REST page) runs in the bench process; the "+
+			"tenant, session pages of %d rows served as one REST page, each record's AuditData rendered once at its start "+
+			"(`Prerender`) so that a call costs it the row envelopes only) runs in the bench process; the "+
 			"plugin's peak RSS is its own. The ideal counts only full %d-row responses (records ÷ %d calls), at most 8 at once; a real "+
 			"search also pays the probe, one short last page per session, and any session cut short by the 50,000-row cap. "+
 			"The export streams: each window's rows are sorted and spilled to a temporary file as it arrives, and the "+

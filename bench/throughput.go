@@ -44,7 +44,7 @@ type floorConfig struct {
 // a fresh plugin process per run, and runs the floor as a child process of this program
 // so that both are measured the same way (wall, CPU, peak RSS of the child).
 func benchThroughput(ctx context.Context, env pluginEnv, runs int) (*throughputResult, error) {
-	em, err := emulator.Start(emulator.Options{Records: throughputRecords, Days: 7, Seed: 7})
+	em, err := emulator.Start(emulator.Options{Records: throughputRecords, Days: 7, Seed: 7, Prerender: true})
 	if err != nil {
 		return nil, err
 	}

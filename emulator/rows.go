@@ -37,13 +37,17 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 	st := e.store
 	k := &st.kinds[m.kind]
 	id := st.id(m)
-	text := st.text(m)
+	quoted := st.quotedText(m)
+	var text []byte
+	if quoted == nil {
+		text = st.text(m)
+	}
 	variant := uint64(0)
 	if e.opts.VaryRepresentations {
 		variant = mix64(uint64(m.src)^call*0x9e37) % 4
 	}
 	t := time.Unix(m.t, 0).UTC()
-	w := &jw{b: make([]byte, 0, len(text)+len(text)/8+400)}
+	w := &jw{b: make([]byte, 0, len(quoted)+len(text)+len(text)/8+400)}
 	live := e.live()
 	// sidecar writes the live service's "<Name>@odata.type" key before a property (L2).
 	sidecar := func(name, typ string) {
@@ -82,7 +86,11 @@ func (e *Emulator) renderRow(m *meta, index, count int, call uint64) []byte {
 	w.s("Operations", k.op)
 	w.key("AuditData")
 	w.sep()
-	w.b = appendJSON(w.b, text)
+	if quoted != nil {
+		w.b = append(w.b, quoted...)
+	} else {
+		w.b = appendJSON(w.b, text)
+	}
 	if variant == 2 {
 		w.s("ResultIndex", strconv.Itoa(index))
 		w.s("ResultCount", strconv.Itoa(count))

@@ -54,6 +54,8 @@ type store struct {
 	arena    []byte   // data set text
 	offs     []uint32 // data set line i is arena[offs[i]:offs[i+1]]
 	ids      []string // data set Ids
+	quoted   []byte   // with Options.Prerender: the AuditData strings, quoted as rows carry them…
+	qoffs    []uint32 // …record src's is quoted[qoffs[src]:qoffs[src+1]]
 	released []atomic.Uint64
 
 	idOnce  sync.Once
@@ -74,7 +76,41 @@ func buildStore(o Options, t tenant, now time.Time) (*store, error) {
 	st.assignDelays(o)
 	slices.SortStableFunc(st.recs, func(a, b meta) int { return cmp.Compare(a.t, b.t) })
 	st.released = make([]atomic.Uint64, (len(st.recs)+63)/64)
+	if o.Prerender {
+		st.prerender()
+	}
 	return st, nil
+}
+
+// prerender keeps every record's AuditData as the quoted JSON string of a row.
+func (st *store) prerender() {
+	bySrc := make([]int32, 0, len(st.recs))
+	for i := range st.recs {
+		src := int(st.recs[i].src)
+		for len(bySrc) <= src {
+			bySrc = append(bySrc, -1)
+		}
+		bySrc[src] = int32(i)
+	}
+	st.qoffs = make([]uint32, len(bySrc)+1)
+	for src, i := range bySrc {
+		if i >= 0 {
+			st.quoted = appendJSON(st.quoted, st.text(&st.recs[i]))
+		}
+		if len(st.quoted) > math.MaxUint32 {
+			st.quoted, st.qoffs = nil, nil // beyond the offsets' reach (some 3 million records): render per call
+			return
+		}
+		st.qoffs[src+1] = uint32(len(st.quoted))
+	}
+}
+
+// quotedText is the record's AuditData as a row's quoted string when prerendered, else nil.
+func (st *store) quotedText(m *meta) []byte {
+	if st.qoffs == nil {
+		return nil
+	}
+	return st.quoted[st.qoffs[m.src]:st.qoffs[m.src+1]]
 }
 
 // hourWeight models business hours (UTC) and quieter weekends.
