@@ -3,6 +3,7 @@ package exoclient
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,5 +48,41 @@ func TestSearchEachCallbackErrorStops(t *testing.T) {
 	s.each = func(Window, []Row) error { calls++; return boom }
 	if _, err := s.search(context.Background(), q); !errors.Is(err, boom) || calls != 1 {
 		t.Errorf("err %v after %d calls: want the callback's error at once", err, calls)
+	}
+}
+
+// TestSearchEachWritesWhileFetching: the callback runs beside the fetching, so that at
+// max_concurrency 1 the worker's next window is being fetched while the last one is
+// written; yet the callback never runs twice at once, nor after the search returned.
+func TestSearchEachWritesWhileFetching(t *testing.T) {
+	k := scale(10)
+	f, s := searcherAt(k, denseHourData(k), 1)
+	q := sized(last(72*time.Hour), k.n(130000))
+	var running, windows atomic.Int32
+	overlapped := false
+	s.each = func(Window, []Row) error {
+		if running.Add(1) != 1 {
+			t.Error("the callback runs twice at once")
+		}
+		defer running.Add(-1)
+		if windows.Add(1) == 1 {
+			before, _, _ := f.stats()
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if calls, _, _ := f.stats(); calls > before {
+					overlapped = true
+					break
+				}
+			}
+		}
+		return nil
+	}
+	if _, err := s.search(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	if !overlapped {
+		t.Error("no call was made while the first window was being written")
+	}
+	if windows.Load() < 3 || running.Load() != 0 {
+		t.Errorf("%d windows written, %d callbacks still running after the search returned", windows.Load(), running.Load())
 	}
 }

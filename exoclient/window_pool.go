@@ -33,7 +33,7 @@ type windowRun struct {
 	incomplete []auditsearch.Window
 	lastLog    time.Time
 	started    time.Time
-	sink       func(auditsearch.Window, []auditsearch.Record) error // SearchEach's callback: rows go there, not to set
+	sink       *sinker // SearchEach's callback: rows go there, not to set; nil when collecting
 }
 
 // runWindows fetches windows with s.maxConcurrency workers, newest window first: those of
@@ -62,13 +62,17 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 	}
 	defer func() { cancel(); wg.Wait() }()
 
-	run := &windowRun{queue: newWindowQueue(initial), plan: plan, set: newNewestSet(q.ResultSize, q.Window()), lastLog: s.now(), started: s.now(), sink: s.each}
+	run := &windowRun{queue: newWindowQueue(initial), plan: plan, set: newNewestSet(q.ResultSize, q.Window()), lastLog: s.now(), started: s.now()}
+	if s.each != nil {
+		run.sink = startSinker(s.each)
+		defer run.sink.stop()
+	}
 	for run.queue.Len() > 0 || run.plan.pending() || run.inflight > 0 {
 		var send chan<- auditsearch.Window
 		var next auditsearch.Window
 		cut := false
 		switch {
-		case !s.roomForWindow(run.inflight):
+		case !s.roomForWindow(run.inflight + run.sink.holding()):
 		case run.queue.Len() > 0:
 			send, next = jobs, (*run.queue)[0]
 		case run.plan.pending():
@@ -95,9 +99,16 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 			if stop {
 				return s.finish(run), nil
 			}
+		case r := <-run.sink.sunk():
+			if err := run.sink.finished(r); err != nil {
+				return nil, err
+			}
 		case <-ctx.Done():
 			return nil, fmt.Errorf("search %s: %w", q.Window(), ctx.Err())
 		}
+	}
+	if err := run.sink.wait(); err != nil {
+		return nil, err
 	}
 	return s.finish(run), nil
 }
@@ -151,8 +162,8 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 		s.log.Warn("one-second window still at the session cap: records may be missing", "window", out.window.String())
 	}
 	if run.sink != nil {
-		if err := run.sink(out.window, out.rows); err != nil {
-			return false, fmt.Errorf("search window %s: %w", out.window, err)
+		if err := run.sink.hand(out.window, out.rows); err != nil {
+			return false, err
 		}
 	} else {
 		run.set.Add(out.rows)
