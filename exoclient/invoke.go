@@ -173,8 +173,15 @@ func (c *Client) Ping(ctx context.Context) error {
 }
 
 // post sends body to target under the retry policy and decodes the page. In session mode
-// only failures that certainly left the session untouched are retried.
+// only failures that certainly left the session untouched are retried: none once a 200
+// body has arrived (a body that fails to decode or reports a failure may have advanced
+// the session), which is what lets the caller send the session's next call as soon as
+// the body is read (withAnswered). A continuation's body (not in session mode) is never
+// reported so: its failures are retried in place.
 func (c *Client) post(ctx context.Context, target string, body []byte, session bool) (wirePage, error) {
+	if !session {
+		ctx = withAnswered(ctx, nil)
+	}
 	var page wirePage
 	err := c.retry.Do(ctx, cmdletName, func(ctx context.Context) error {
 		if err := c.gate.enter(ctx); err != nil {
@@ -244,7 +251,13 @@ func (c *Client) exchange(ctx context.Context, target string, body []byte, token
 		scrubToken(err, token)
 		return wirePage{}, err
 	}
-	page, err := decodePage(resp.Body, c.maxPage)
+	raw, err := readPage(resp.Body, c.maxPage)
+	defer keepPageBuffer(raw)
+	var page wirePage
+	if err == nil {
+		answered(ctx, raw)
+		page, err = decodeBody(raw, c.maxPage)
+	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "InvokeCommand", slog.Int("status", resp.StatusCode),
 		slog.Int("rows", len(page.rows)), slog.Bool("nextLink", page.nextLink != ""),
 		slog.Any("warnings", page.warnings),

@@ -38,14 +38,29 @@ type wirePage struct {
 }
 
 func decodePage(r io.Reader, limit int64) (wirePage, error) {
-	body, err := readBody(r, limit, pageBuffer())
+	body, err := readPage(r, limit)
 	defer keepPageBuffer(body)
+	if err != nil {
+		return wirePage{}, err
+	}
+	return decodeBody(body, limit)
+}
+
+// readPage reads a whole body of at most limit bytes into a kept buffer (give it back
+// with keepPageBuffer).
+func readPage(r io.Reader, limit int64) ([]byte, error) {
+	body, err := readBody(r, limit, pageBuffer())
 	if int64(len(body)) > limit {
-		return wirePage{}, &msclient.PageTooLargeError{Limit: limit}
+		return body, &msclient.PageTooLargeError{Limit: limit}
 	}
 	if err != nil {
-		return wirePage{}, &msclient.DecodeError{Err: err}
+		return body, &msclient.DecodeError{Err: err}
 	}
+	return body, nil
+}
+
+// decodeBody decodes a body readPage read.
+func decodeBody(body []byte, limit int64) (wirePage, error) {
 	if p, ok := decodePageFast(body); ok {
 		return p, nil
 	}

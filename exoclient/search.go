@@ -31,7 +31,11 @@ import (
 //     second; a one-second window still at the cap is kept and reported incomplete.
 //     Rows are deduplicated by Id and trimmed to the newest ResultSize as windows
 //     arrive, and the search stops once every window newer than the oldest instant
-//     needed is fetched (newest.go).
+//     needed is fetched (newest.go);
+//   - at max_concurrency 1 a session sends its next call as soon as a page has arrived,
+//     while the page is decoded (ahead.go), when the session's ResultCount is credible
+//     and says the page is full and not the last; an answer the page then proves wasted
+//     is discarded. With more workers the decoding already overlaps other windows' calls.
 //
 // Rows reach the result window by window through newestSet.add: a streaming consumer
 // can take their place there.
@@ -65,6 +69,9 @@ type searcher struct {
 	// probeEmpty: the call without a session found nothing in the query window, so one
 	// session that also finds nothing confirms it.
 	probeEmpty bool
+	// noCallAhead: sessions never send a call while a page is decoded (ahead.go); tests
+	// set it to compare.
+	noCallAhead bool
 	// calls counts the service calls made (Result.Calls).
 	calls atomic.Int64
 	// counts tracks whether sessions' ResultCount is credible (it sizes windows).

@@ -162,7 +162,9 @@ func brokenEstimate(run sessionRun) int {
 // only for failures that another session would not fix (cancellation, missing role…).
 // The rows asked per call are fixed for the session when its first call is made
 // (pageSizer). A page made only of rows the session already returned means the session
-// went past its end and started over (DESIGN §4b L9): it is finished.
+// went past its end and started over (DESIGN §4b L9): it is finished. The next call
+// may be sent while a page is decoded (ahead.go); it is abandoned whenever the session
+// ends or breaks instead, so the session's pages are the same either way.
 func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w auditsearch.Window) (sessionRun, error) {
 	size, probe, err := s.sizer.acquire(ctx)
 	if err != nil {
@@ -172,8 +174,18 @@ func (s *searcher) runSession(ctx context.Context, q auditsearch.Query, w audits
 	p.LargeSet, p.ResultSize, p.SessionID = true, size, s.newSessionID()
 	run := sessionRun{size: size}
 	seen := make(map[string]struct{})
+	var next *sessionCall // sent ahead: the session's next call
+	defer func() { next.abandon() }()
 	for call := 1; ; call++ {
-		page, err := s.searchPage(ctx, p)
+		cur := next
+		if cur == nil {
+			cur = s.startCall(ctx, p)
+		}
+		next = nil
+		if s.mayCallAhead(run, call) && cur.answered() {
+			next = s.startCall(ctx, p)
+		}
+		page, err := cur.wait()
 		if probe {
 			s.sizer.done(size, len(page), err)
 			probe = false

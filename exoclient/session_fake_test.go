@@ -44,6 +44,8 @@ type fakeCall struct {
 	Page   int // 0-based page number within the session; 0 for sorted calls
 	// Session numbers the sessions in the order the fake saw them (1-based; 0 for sorted calls).
 	Session int
+	// N numbers the calls in the order the fake saw them (1-based).
+	N int
 }
 
 // fakeService simulates Search-UnifiedAuditLog over an in-memory data set (DESIGN §4):
@@ -64,6 +66,10 @@ type fakeService struct {
 	refuseNextLink bool // L4: and every continuation is refused: the rest of the call is lost
 	restartAtEnd   bool // L9: a session asked past its end starts over
 
+	// decoding, when set, is called after a call's answer has arrived whole (a page, or
+	// the L3 warning), as the client decodes it: the call is no longer served.
+	decoding func(c fakeCall)
+
 	mu          sync.Mutex
 	sessions    map[string]*fakeSession
 	calls       int
@@ -72,8 +78,10 @@ type fakeService struct {
 	maxInflight int
 	closed      bool // set by tests: any call after it is counted in lateCalls
 	lateCalls   int
-	refused     int // continuations refused
-	restarts    int // sessions that started over
+	refused     int             // continuations refused
+	restarts    int             // sessions that started over
+	serving     map[string]bool // sessions with a call being served
+	overlapped  int             // calls that arrived while their session was serving another
 }
 
 type fakeSession struct {
@@ -93,7 +101,7 @@ func newFakeService(data []Row) *fakeService {
 		}
 		return compareStrings(a.ID, b.ID)
 	})
-	return &fakeService{data: d, sessions: map[string]*fakeSession{}}
+	return &fakeService{data: d, sessions: map[string]*fakeSession{}, serving: map[string]bool{}}
 }
 
 func compareStrings(a, b string) int {
@@ -135,18 +143,45 @@ func (f *fakeService) expected(q Query) []Row {
 	return sel[:min(len(sel), q.ResultSize)]
 }
 
+// SearchPage serves p, then tells the caller the answer arrived whole, as Client.SearchPage
+// does when a 200 body has been read (answered), and lets the test hold the "decoding".
 func (f *fakeService) SearchPage(ctx context.Context, p SearchParams) ([]Row, error) {
+	call := fakeCall{Params: p}
+	rows, err := f.serve(ctx, &call)
+	if err == nil || errors.As(err, new(*WarningError)) {
+		answered(ctx, nil)
+		if f.decoding != nil {
+			f.decoding(call)
+		}
+	}
+	return rows, err
+}
+
+// serve is one call, from its arrival to its answer; it completes c.
+func (f *fakeService) serve(ctx context.Context, c *fakeCall) ([]Row, error) {
+	p := c.Params
+	session := p.LargeSet && p.SessionID != ""
 	f.mu.Lock()
 	f.calls++
+	c.N = f.calls
 	f.inflight++
 	f.maxInflight = max(f.maxInflight, f.inflight)
 	if f.closed {
 		f.lateCalls++
 	}
+	if session {
+		if f.serving[p.SessionID] {
+			f.overlapped++
+		}
+		f.serving[p.SessionID] = true
+	}
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
 		f.inflight--
+		if session {
+			f.serving[p.SessionID] = false
+		}
 		f.mu.Unlock()
 	}()
 	if f.gate != nil {
@@ -162,7 +197,7 @@ func (f *fakeService) SearchPage(ctx context.Context, p SearchParams) ([]Row, er
 	if !p.LargeSet {
 		return f.sorted(p)
 	}
-	return f.sessionPage(p)
+	return f.sessionPage(c)
 }
 
 func (f *fakeService) sorted(p SearchParams) ([]Row, error) {
@@ -235,9 +270,11 @@ func (f *fakeService) session(p SearchParams) *fakeSession {
 	return s
 }
 
-func (f *fakeService) sessionPage(p SearchParams) ([]Row, error) {
+func (f *fakeService) sessionPage(c *fakeCall) ([]Row, error) {
+	p := c.Params
 	s := f.session(p)
-	fault := f.decide(fakeCall{Params: p, Page: s.page, Session: s.num})
+	c.Page, c.Session = s.page, s.num
+	fault := f.decide(*c)
 	s.page++
 	if f.restartAtEnd && s.pos == len(s.rows) && s.pos > 0 {
 		s.pos = 0
