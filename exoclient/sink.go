@@ -9,14 +9,15 @@ import (
 // sinker runs SearchEach's callback in a goroutine of its own, one window at a time, so
 // that the coordinator hands out the next window while the last one is being written:
 // at max_concurrency 1 the only worker otherwise waited for every window's spill. The
-// window being written counts as one in flight (roomForWindow), so an export holds no
-// more rows than before. Only the coordinator calls its methods; a nil *sinker (a
+// window being written counts with the windows in flight (roomForWindow), so an export
+// holds no more rows than before. Only the coordinator calls its methods; a nil *sinker (a
 // collecting search) holds nothing and never reports.
 type sinker struct {
 	windows chan sinkWindow
 	done    chan sinkResult // one per window handed over
 	exited  chan struct{}
 	busy    bool // a window was handed over and its result not yet read
+	rows    int  // the rows of that window
 }
 
 type sinkWindow struct {
@@ -40,12 +41,12 @@ func startSinker(each func(auditsearch.Window, []auditsearch.Record) error) *sin
 	return k
 }
 
-// holding is the windows handed over and not yet written: 0 or 1.
+// holding is the rows handed over and not yet written.
 func (k *sinker) holding() int {
 	if k == nil || !k.busy {
 		return 0
 	}
-	return 1
+	return k.rows
 }
 
 // hand passes a window's rows to the callback, after the previous window's is written
@@ -55,7 +56,7 @@ func (k *sinker) hand(w auditsearch.Window, rows []auditsearch.Record) error {
 		return err
 	}
 	k.windows <- sinkWindow{window: w, rows: rows}
-	k.busy = true
+	k.busy, k.rows = true, len(rows)
 	return nil
 }
 

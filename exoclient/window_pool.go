@@ -34,6 +34,23 @@ type windowRun struct {
 	lastLog    time.Time
 	started    time.Time
 	sink       *sinker // SearchEach's callback: rows go there, not to set; nil when collecting
+	// held is the rows each window in flight is expected to hold (streamRowsInFlight),
+	// rowsHeld their sum.
+	held     map[auditsearch.Window]int
+	rowsHeld int
+}
+
+// hold sets the rows window w in flight is expected to hold (0 once it is done).
+func (run *windowRun) hold(w auditsearch.Window, rows int) {
+	if run.held == nil {
+		run.held = make(map[auditsearch.Window]int)
+	}
+	run.rowsHeld += rows - run.held[w]
+	if rows == 0 {
+		delete(run.held, w)
+	} else {
+		run.held[w] = rows
+	}
 }
 
 // runWindows fetches windows with s.maxConcurrency workers, newest window first: those of
@@ -72,7 +89,7 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 		var next auditsearch.Window
 		cut := false
 		switch {
-		case !s.roomForWindow(run.inflight + run.sink.holding()):
+		case !s.roomForWindow(run.inflight, run.rowsHeld+run.sink.holding()):
 		case run.queue.Len() > 0:
 			send, next = jobs, (*run.queue)[0]
 		case run.plan.pending():
@@ -86,12 +103,15 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 				heap.Pop(run.queue)
 			}
 			run.inflight++
+			run.hold(next, s.windowRows())
 		case out := <-outcomes:
 			if out.counted {
 				run.plan.learn(out.window, out.estimate)
+				run.hold(out.window, min(out.estimate, s.limits.cap))
 				continue
 			}
 			run.inflight--
+			run.hold(out.window, 0)
 			stop, err := s.absorb(run, out)
 			if err != nil {
 				return nil, err
@@ -177,20 +197,21 @@ func (s *searcher) absorb(run *windowRun, out windowOutcome) (bool, error) {
 	return run.sink == nil && moved && run.set.enough(), nil
 }
 
-// streamRowsInFlight bounds the rows that a streaming search's windows in flight are sized
-// for together. Such a search holds each window whole until its session ends (a capped
-// window's rows are dropped and fetched again as pieces), so 16 windows of 45,000 rows
-// (5,000 per call) would take a 1,000,000-record export far past its 512 MiB bound. The
-// bound leaves window sizes alone, so calls stay as planned, and only holds workers back:
-// at 45,000 rows per window it allows 8 in flight, the tenant's limit of concurrent calls
-// anyway (more workers only wait on throttled calls while holding their windows).
-const streamRowsInFlight = 8 * windowTargetRows
+// streamRowsInFlight bounds the rows a streaming search holds in windows in flight and in
+// the window being written. Such a search holds each window whole until its session ends
+// (a capped window's rows are dropped and fetched again as pieces), at about 1.4 KB per
+// row in memory, so 8 windows near the 45,000-row target took a 1,000,000-record export
+// to 495-552 MiB peak RSS (make bench), past its 512 MiB bound. The bound leaves window
+// sizes alone, so calls stay as planned, and only holds workers back: about 6 windows of
+// 45,000 rows. A window counts for the rows it is sized for until its first page states
+// its size credibly, then for that.
+const streamRowsInFlight = 280_000
 
-// roomForWindow reports whether one more window may start: always for a collecting
-// search, and for a streaming one while the windows in flight stay within
-// streamRowsInFlight.
-func (s *searcher) roomForWindow(inflight int) bool {
-	return s.each == nil || inflight == 0 || (inflight+1)*s.windowRows() <= streamRowsInFlight
+// roomForWindow reports whether one more window may start, with rows held by the windows
+// in flight (inflight of them) and the one being written: always for a collecting search,
+// and for a streaming one while they stay within streamRowsInFlight.
+func (s *searcher) roomForWindow(inflight, rows int) bool {
+	return s.each == nil || inflight == 0 || rows+s.windowRows() <= streamRowsInFlight
 }
 
 // windowRows is how many rows a window is sized for now (plan.go).
