@@ -93,6 +93,7 @@ func (s *searcher) runWindows(ctx context.Context, q auditsearch.Query, initial 
 		case run.queue.Len() > 0:
 			send, next = jobs, (*run.queue)[0]
 		case run.plan.pending():
+			run.plan.workers = s.parallelWindows()
 			send, next, cut = jobs, run.plan.next(s.windowRows(), s.sizer.current()), true
 		}
 		select {
@@ -212,6 +213,16 @@ const streamRowsInFlight = 280_000
 // and for a streaming one while they stay within streamRowsInFlight.
 func (s *searcher) roomForWindow(inflight, rows int) bool {
 	return s.each == nil || inflight == 0 || rows+s.windowRows() <= streamRowsInFlight
+}
+
+// parallelWindows is how many windows can be in flight together: the workers, or for a
+// streaming search as many windows as streamRowsInFlight holds, if fewer. The plan's
+// last windows are shared among them.
+func (s *searcher) parallelWindows() int {
+	if s.each == nil {
+		return s.maxConcurrency
+	}
+	return max(1, min(s.maxConcurrency, streamRowsInFlight/s.windowRows()))
 }
 
 // windowRows is how many rows a window is sized for now (plan.go).
