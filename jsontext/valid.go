@@ -175,10 +175,10 @@ func validString(b []byte, i int) (int, bool) {
 		if i = skipUnescaped(b, i); i >= len(b) {
 			break
 		}
-		switch c := b[i]; {
-		case c == '"':
+		switch b[i] {
+		case '"':
 			return i + 1, true
-		case c == '\\':
+		case '\\':
 			if i+1 >= len(b) {
 				return i, false
 			}
