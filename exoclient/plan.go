@@ -95,7 +95,9 @@ func (p *windowPlan) next(want, page int) auditsearch.Window {
 			p.tail = max(int(restRows)/p.workers, want/windowPages*2, 1)
 		}
 		if p.tail > 0 && p.tail < want {
-			want = alignPages(p.tail, page)
+			// Whole pages enough for the share: rounded down, a share of 1.5 pages made
+			// windows of one page and left the rest to another window.
+			want = min(want, alignPages(p.tail+page/2, page))
 		}
 		if restRows <= float64(want)*1.25 {
 			return p.rest
