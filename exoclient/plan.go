@@ -89,9 +89,9 @@ func (p *windowPlan) next(want, page int) auditsearch.Window {
 	} else {
 		restRows := dens * restSpan.Seconds()
 		// The tail: once what is left fits in one window per worker, every worker gets an
-		// equal share, none less than two pages' worth (below that, a window costs its
-		// partial page for little parallelism).
-		if p.tail == 0 && restRows <= float64(want*p.workers) {
+		// equal share (a lone worker has nothing to share), none less than two pages'
+		// worth (below that, a window costs its partial page for little parallelism).
+		if p.tail == 0 && p.workers > 1 && restRows <= float64(want*p.workers) {
 			p.tail = max(int(restRows)/p.workers, want/windowPages*2, 1)
 		}
 		if p.tail > 0 && p.tail < want {
