@@ -3,6 +3,8 @@ package auditsearch
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // BackendExchange names the Exchange Online backend (Search-UnifiedAuditLog) in
@@ -31,6 +33,10 @@ type Record struct {
 	ResultCount int
 	// AuditData is the record itself: its JSON text as the service sent it.
 	AuditData json.RawMessage
+	// Canonical is AuditData sanitised by contextout, when the backend sanitised it while
+	// decoding (nil otherwise): the commands use it rather than sanitise every record a
+	// second time. It shares AuditData's bytes when the service sent it canonical already.
+	Canonical jsontext.Canonical
 }
 
 // Result is the outcome of a Query: the newest ResultSize records, newest first (ties by

@@ -12,7 +12,6 @@ import (
 	"slices"
 
 	"github.com/o365auditlog/o365auditlog/auditsearch"
-	"github.com/o365auditlog/o365auditlog/contextout"
 )
 
 // An export must not hold a million records at once (DESIGN §5 as_file, issue 7: peak RSS
@@ -65,15 +64,16 @@ func (s *runSpill) close() {
 	os.Remove(s.f.Name())
 }
 
-// add sanitizes rows (each AuditData becomes one canonical line), sorts them newest first
+// add sanitizes rows unless their backend did (each AuditData becomes one canonical line), sorts them newest first
 // and appends them as one run.
 func (s *runSpill) add(rows []auditsearch.Record) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	recs := make([]spillRec, len(rows))
-	for i, r := range rows {
-		line, err := contextout.Record(r.AuditData)
+	for i := range rows {
+		r := &rows[i]
+		line, err := canonicalRecord(r)
 		if err != nil {
 			return unreadableRecord(err)
 		}

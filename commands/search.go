@@ -13,6 +13,7 @@ import (
 	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/humanreadable"
 	"github.com/o365auditlog/o365auditlog/integration"
+	"github.com/o365auditlog/o365auditlog/jsontext"
 )
 
 // maxListedWindows bounds how many incomplete windows the warning names one by one.
@@ -94,13 +95,47 @@ func searchEntries(args SearchArgs, res *auditsearch.Result, why error) ([]integ
 	return entries, nil
 }
 
+// canonicalRecords is each row's AuditData in canonical form: as the backend sanitised it
+// while decoding, or sanitised here (contextout.Records) when it did not.
+func canonicalRecords(rows []auditsearch.Record) ([]jsontext.Canonical, error) {
+	out := make([]jsontext.Canonical, len(rows))
+	var raw []json.RawMessage
+	var at []int // raw[k] is rows[at[k]]
+	for i, r := range rows {
+		if r.Canonical != nil {
+			out[i] = r.Canonical
+			continue
+		}
+		raw = append(raw, r.AuditData)
+		at = append(at, i)
+	}
+	if len(raw) == 0 {
+		return out, nil
+	}
+	clean, err := contextout.Records(raw)
+	if err != nil {
+		if re, ok := errors.AsType[*contextout.RecordError](err); ok {
+			return nil, &contextout.RecordError{Index: at[re.Index], Err: re.Err}
+		}
+		return nil, err
+	}
+	for k, c := range clean {
+		out[at[k]] = c
+	}
+	return out, nil
+}
+
+// canonicalRecord is canonicalRecords of one row.
+func canonicalRecord(r *auditsearch.Record) (jsontext.Canonical, error) {
+	if r.Canonical != nil {
+		return r.Canonical, nil
+	}
+	return contextout.Record(r.AuditData)
+}
+
 // recordsEntry is the note holding the records (Contents and context) and the summary.
 func recordsEntry(args SearchArgs, res *auditsearch.Result) (integration.Entry, error) {
-	raw := make([]json.RawMessage, len(res.Records))
-	for i, r := range res.Records {
-		raw[i] = r.AuditData
-	}
-	records, err := contextout.Records(raw)
+	records, err := canonicalRecords(res.Records)
 	if err != nil {
 		return integration.Entry{}, unreadableRecord(err)
 	}

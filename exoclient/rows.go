@@ -229,8 +229,9 @@ type auditHead struct {
 // a record with a non-ASCII top-level key (whose case folding only encoding/json knows),
 // is decoded by encoding/json as before, which then decides what is accepted:
 // json.Unmarshal of the record scanned it twice and was a third of the decode's CPU.
-func readHead(audit []byte) (auditHead, error) {
-	var head auditHead
+// canon is the record sanitised (nil if the sanitiser refused it), for the commands to use
+// instead of sanitising it again.
+func readHead(audit []byte) (head auditHead, canon jsontext.Canonical, err error) {
 	ascii := true
 	c, err := contextout.RecordMembers(audit, func(key, val []byte) {
 		switch {
@@ -242,12 +243,15 @@ func readHead(audit []byte) (auditHead, error) {
 			head.CreationTime = val
 		}
 	})
+	if err != nil {
+		c = nil
+	}
 	if err == nil && ascii && len(c) == len(audit) && &c[0] == &audit[0] {
-		return head, nil
+		return head, c, nil
 	}
 	var decoded auditHead // apart from head, which then needs no heap allocation
 	err = json.Unmarshal(audit, &decoded)
-	return decoded, err
+	return decoded, c, err
 }
 
 // foldEqual is encoding/json's match of a key to a field name for ASCII keys: exact, or
@@ -288,14 +292,14 @@ func rowFromWire(w *wireRow) (auditsearch.Record, error) {
 
 // rowWithAudit is rowFromWire once the record's text is out of AuditData.
 func rowWithAudit(w *wireRow, audit json.RawMessage) (auditsearch.Record, error) {
-	head, err := readHead(audit)
+	head, canon, err := readHead(audit)
 	if err != nil { // readHead validates the record too
 		if bytes.HasPrefix(bytes.TrimSpace(w.AuditData), []byte{'"'}) {
 			return auditsearch.Record{}, errors.New("AuditData does not hold a JSON object")
 		}
 		return auditsearch.Record{}, fmt.Errorf("AuditData: %w", err)
 	}
-	row := auditsearch.Record{AuditData: audit}
+	row := auditsearch.Record{AuditData: audit, Canonical: canon}
 	row.RecordType = recordTypeText(w.RecordType)
 	row.Operations = listText(w.Operations)
 	row.UserIDs = listText(w.UserIds)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/o365auditlog/o365auditlog/contextout"
 )
 
 // The fuzz targets hold the decoders to an oracle written with encoding/json from the wire
@@ -168,6 +170,19 @@ func assertRowMatches(t *testing.T, i int, got Row, want oracleWant) {
 	var record any
 	require.NoError(t, decodeNumbers(got.AuditData, &record), "row ", i, " AuditData ", string(got.AuditData))
 	require.True(t, reflect.DeepEqual(want.AuditData, record), "row ", i, " AuditData ", string(got.AuditData), " differs from the wire's ", want.AuditData)
+	assertCanonical(t, got)
+}
+
+// assertCanonical checks a decoded row's Canonical: exactly what the commands' own
+// sanitising of its AuditData gives (they use it instead), or nil where that refuses it.
+func assertCanonical(t *testing.T, got Row) {
+	t.Helper()
+	clean, err := contextout.Record(got.AuditData)
+	if err != nil {
+		require.Nil(t, got.Canonical, "Canonical of a record the sanitiser refuses")
+		return
+	}
+	require.Equal(t, string(clean), string(got.Canonical), "Canonical")
 }
 
 // FuzzDecodeRow checks the row decoder never panics, that what it accepts keeps AuditData
@@ -182,6 +197,9 @@ func FuzzDecodeRow(f *testing.F) {
 		row, err := DecodeRow(data)
 		if err == nil && (!json.Valid(row.AuditData) || !bytes.HasPrefix(bytes.TrimSpace(row.AuditData), []byte("{"))) {
 			t.Fatalf("accepted AuditData is not a JSON object: %q", row.AuditData)
+		}
+		if err == nil {
+			assertCanonical(t, row)
 		}
 		var r oracleRow
 		if json.Unmarshal(data, &r) != nil {
