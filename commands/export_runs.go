@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"container/heap"
 	"encoding/binary"
@@ -21,19 +22,20 @@ import (
 // heap) into the JSON Lines file, dropping repeated Ids and stopping at result_size. Only
 // one batch and one buffered reader per run are in memory.
 
-// spillRec is one record in a run: its sort key and its JSON Lines line.
+// spillRec is one record of a run as the merge reads it back: its sort key and its JSON
+// Lines line (canonical compact JSON, no newline). id and line are the run reader's buffer,
+// valid until it reads the next record.
 type spillRec struct {
 	unixNano int64
-	id       string
-	line     []byte // canonical compact JSON, no newline
+	id, line []byte
 }
 
 // compareNewest orders newest first, ties by Id ascending (DESIGN §5).
-func compareNewest(a, b *spillRec) int {
-	if c := cmp.Compare(b.unixNano, a.unixNano); c != 0 {
+func compareNewest(aNano, bNano int64, aID, bID []byte) int {
+	if c := cmp.Compare(bNano, aNano); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.id, b.id)
+	return bytes.Compare(aID, bID)
 }
 
 // runSpill is the spill file and where each run in it starts.
@@ -70,19 +72,29 @@ func (s *runSpill) add(rows []auditsearch.Record) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	recs := make([]spillRec, len(rows))
+	type pending struct {
+		unixNano int64
+		id       string
+		line     []byte
+	}
+	recs := make([]pending, len(rows))
 	for i := range rows {
 		r := &rows[i]
 		line, err := canonicalRecord(r)
 		if err != nil {
 			return unreadableRecord(err)
 		}
-		recs[i] = spillRec{unixNano: r.CreationTime.UnixNano(), id: r.ID, line: line}
+		recs[i] = pending{unixNano: r.CreationTime.UnixNano(), id: r.ID, line: line}
 	}
-	slices.SortFunc(recs, func(a, b spillRec) int { return compareNewest(&a, &b) })
+	slices.SortFunc(recs, func(a, b pending) int {
+		if c := cmp.Compare(b.unixNano, a.unixNano); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
 	start := s.offset
 	for i := range recs {
-		if err := s.write(&recs[i]); err != nil {
+		if err := s.write(recs[i].unixNano, recs[i].id, recs[i].line); err != nil {
 			return exportError(fmt.Errorf("write the temporary file: %w", err))
 		}
 	}
@@ -92,14 +104,14 @@ func (s *runSpill) add(rows []auditsearch.Record) error {
 }
 
 // write appends one record: time (8 bytes), Id length (4), line length (4), Id, line.
-func (s *runSpill) write(r *spillRec) error {
-	binary.LittleEndian.PutUint64(s.hdr[0:8], uint64(r.unixNano))
-	binary.LittleEndian.PutUint32(s.hdr[8:12], uint32(len(r.id)))
-	binary.LittleEndian.PutUint32(s.hdr[12:16], uint32(len(r.line)))
+func (s *runSpill) write(unixNano int64, id string, line []byte) error {
+	binary.LittleEndian.PutUint64(s.hdr[0:8], uint64(unixNano))
+	binary.LittleEndian.PutUint32(s.hdr[8:12], uint32(len(id)))
+	binary.LittleEndian.PutUint32(s.hdr[12:16], uint32(len(line)))
 	s.w.Write(s.hdr[:])
-	s.w.WriteString(r.id)
-	_, err := s.w.Write(r.line)
-	s.offset += int64(len(s.hdr) + len(r.id) + len(r.line))
+	s.w.WriteString(id)
+	_, err := s.w.Write(line)
+	s.offset += int64(len(s.hdr) + len(id) + len(line))
 	return err
 }
 
@@ -123,16 +135,16 @@ func (s *runSpill) mergeTo(w io.Writer, limit int) (int, error) {
 	heap.Init(&h)
 	bw := bufio.NewWriterSize(w, 256<<10)
 	n := 0
-	var lastID string
+	var lastID []byte // a copy: the record's own bytes are reused by its reader's next
 	var lastTime int64
 	for len(h) > 0 && n < limit {
 		top := h[0]
 		rec := &top.cur
-		if n == 0 || rec.unixNano != lastTime || rec.id != lastID {
+		if n == 0 || rec.unixNano != lastTime || !bytes.Equal(rec.id, lastID) {
 			bw.Write(rec.line)
 			bw.WriteByte('\n')
 			n++
-			lastTime, lastID = rec.unixNano, rec.id
+			lastTime, lastID = rec.unixNano, append(lastID[:0], rec.id...)
 		}
 		ok, err := top.next()
 		if err != nil {
@@ -150,11 +162,12 @@ func (s *runSpill) mergeTo(w io.Writer, limit int) (int, error) {
 	return n, nil
 }
 
-// runReader reads one run back, record by record.
+// runReader reads one run back, record by record, into one buffer reused for each.
 type runReader struct {
 	r   *bufio.Reader
 	cur spillRec
 	hdr [16]byte
+	buf []byte
 }
 
 // next reads the following record into cur; false at the end of the run.
@@ -167,21 +180,24 @@ func (rr *runReader) next() (bool, error) {
 	}
 	idLen := binary.LittleEndian.Uint32(rr.hdr[8:12])
 	lineLen := binary.LittleEndian.Uint32(rr.hdr[12:16])
-	buf := make([]byte, int(idLen)+int(lineLen))
-	if _, err := io.ReadFull(rr.r, buf); err != nil {
+	rr.buf = slices.Grow(rr.buf[:0], int(idLen)+int(lineLen))[:int(idLen)+int(lineLen)]
+	if _, err := io.ReadFull(rr.r, rr.buf); err != nil {
 		return false, fmt.Errorf("read the export's temporary file: %w", err)
 	}
-	rr.cur = spillRec{unixNano: int64(binary.LittleEndian.Uint64(rr.hdr[0:8])), id: string(buf[:idLen]), line: buf[idLen:]}
+	rr.cur = spillRec{unixNano: int64(binary.LittleEndian.Uint64(rr.hdr[0:8])), id: rr.buf[:idLen], line: rr.buf[idLen:]}
 	return true, nil
 }
 
 // runHeap is a min-heap of runs by their current record, newest first.
 type runHeap []*runReader
 
-func (h runHeap) Len() int           { return len(h) }
-func (h runHeap) Less(i, j int) bool { return compareNewest(&h[i].cur, &h[j].cur) < 0 }
-func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *runHeap) Push(x any)        { *h = append(*h, x.(*runReader)) }
+func (h runHeap) Len() int { return len(h) }
+func (h runHeap) Less(i, j int) bool {
+	a, b := &h[i].cur, &h[j].cur
+	return compareNewest(a.unixNano, b.unixNano, a.id, b.id) < 0
+}
+func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)   { *h = append(*h, x.(*runReader)) }
 func (h *runHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
