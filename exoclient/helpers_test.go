@@ -261,7 +261,7 @@ func newEnv(t *testing.T, replies ...func(http.ResponseWriter, *http.Request)) *
 	return newEnvWith(t, serverOpts{}, replies...)
 }
 
-// serverOpts vary the test server: HTTP/2 (where a "reset" is a stream reset), or a TLS
+// serverOpts vary the test server: HTTP/2 offered (which the client declines), or a TLS
 // configuration of its own (a certificate for Microsoft host names).
 type serverOpts struct {
 	h2  bool

@@ -13,6 +13,7 @@ func TestTransportSettings(t *testing.T) {
 	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
 	assert.True(t, !tr.TLSClientConfig.InsecureSkipVerify, "verifies by default")
 	assert.True(t, tr.Proxy == nil, "direct unless proxy is set")
+	assert.True(t, tr.Protocols.HTTP1() && !tr.Protocols.HTTP2(), "HTTP/1.1 only")
 	tr = NewTransport(HTTPSettings{Timeout: time.Minute, Proxy: true, Insecure: true})
 	assert.True(t, tr.Proxy != nil, "system proxy")
 	assert.True(t, tr.TLSClientConfig.InsecureSkipVerify, "insecure")
