@@ -92,6 +92,8 @@ type matrixCase struct {
 	maxConcurrency int
 	// slowDelay is the emulator's SlowDelay (0 = its default, 90s).
 	slowDelay time.Duration
+	// latency is the emulator's Latency: calls that last long enough to overlap.
+	latency time.Duration
 	// seed is the emulator's (default 23): the data set and the faults drawn.
 	seed int64
 }
@@ -128,7 +130,10 @@ func matrixCases(size matrixSize) []matrixCase {
 	cases = append(cases, mixed)
 	if size.sessions {
 		// The tenant's own limit on calls in flight, below the plugin's concurrency.
-		cases = append(cases, matrixCase{name: "tenant-concurrency-limit", tenantLimit: 2, maxConcurrency: 4})
+		// A limit of one call: the search's two windows are fetched at once, and each call
+		// lasts 100 ms, so that their calls surely overlap (with two windows, a limit of two
+		// was met only when the plan happened to split the tail, depending on the hour).
+		cases = append(cases, matrixCase{name: "tenant-concurrency-limit", tenantLimit: 1, maxConcurrency: 4, latency: 100 * time.Millisecond})
 	}
 	return cases
 }
@@ -177,7 +182,7 @@ func TestFaultMatrix(t *testing.T) {
 
 func runMatrixCase(t *testing.T, size matrixSize, tc matrixCase) {
 	em := startEmulator(t, emulator.Options{Records: size.records, Days: 2, Seed: cmp.Or(tc.seed, 23),
-		TenantConcurrency: tc.tenantLimit, SlowDelay: tc.slowDelay})
+		TenantConcurrency: tc.tenantLimit, SlowDelay: tc.slowDelay, Latency: tc.latency})
 	p := startPlugin(t, em)
 	start, end := window(em)
 	truth := em.GroundTruth(emulator.Query{Start: start, End: end})
