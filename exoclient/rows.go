@@ -17,7 +17,6 @@ import (
 	"github.com/o365auditlog/o365auditlog/contextout"
 	"github.com/o365auditlog/o365auditlog/jsontext"
 	"github.com/o365auditlog/o365auditlog/msclient"
-	"github.com/o365auditlog/o365auditlog/recordtype"
 )
 
 // DecodePage stream-decodes one InvokeCommand response body {"value":[ROW…],
@@ -300,18 +299,13 @@ func rowWithAudit(w *wireRow, audit json.RawMessage) (auditsearch.Record, error)
 		return auditsearch.Record{}, fmt.Errorf("AuditData: %w", err)
 	}
 	row := auditsearch.Record{AuditData: audit, Canonical: canon}
-	row.RecordType = recordTypeText(w.RecordType)
-	row.Operations = listText(w.Operations)
-	row.UserIDs = listText(w.UserIds)
+	setRowText(&row, w, head.ID)
 	row.ResultIndex = intValue(w.ResultIndex)
 	row.ResultCount = intValue(w.ResultCount)
-	if row.ID = scalarText(head.ID); row.ID == "" { // Identity only read when needed
-		row.ID = scalarText(w.Identity)
-	}
 	var buf [64]byte // the times are parsed from a stack copy, not a string on the heap
-	row.CreationTime = parseTime(string(scalarBytes(buf[:0], head.CreationTime)))
+	row.CreationTime = parseTimeBytes(scalarBytes(buf[:0], head.CreationTime))
 	if row.CreationTime.IsZero() {
-		row.CreationTime = parseTime(string(scalarBytes(buf[:0], w.CreationDate)))
+		row.CreationTime = parseTimeBytes(scalarBytes(buf[:0], w.CreationDate))
 	}
 	return row, nil
 }
@@ -354,14 +348,8 @@ func recordText(text []byte) (json.RawMessage, error) {
 // unquoteBuffers are scratch buffers for auditText.
 var unquoteBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// scalarText is a JSON string's value or a number's text; "" otherwise.
-func scalarText(v json.RawMessage) string {
-	var buf [64]byte
-	return string(scalarBytes(buf[:0], v))
-}
-
-// scalarBytes is scalarText appended to dst (for a string) or sliced out of v (a
-// number), for readers that need no string of their own.
+// scalarBytes is a JSON string's value, trimmed, appended to dst, or a number's text
+// sliced out of v; nil otherwise.
 func scalarBytes(dst []byte, v json.RawMessage) []byte {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
@@ -377,38 +365,6 @@ func scalarBytes(dst []byte, v json.RawMessage) []byte {
 		return v
 	}
 	return nil
-}
-
-// recordTypeText maps a number (JSON number or digit string) to its enum name; a number the
-// table does not know yet stays its decimal text (Microsoft adds record types often).
-func recordTypeText(v json.RawMessage) string {
-	s := scalarText(v)
-	if n, err := strconv.Atoi(s); err == nil {
-		if t, ok := recordtype.ByValue(n); ok {
-			return t.Name
-		}
-		return strconv.Itoa(n)
-	}
-	return s
-}
-
-// listText is a string as is, or an array of strings joined with ", ".
-func listText(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	if len(v) > 0 && v[0] == '[' {
-		var items []json.RawMessage
-		if json.Unmarshal(v, &items) != nil {
-			return ""
-		}
-		parts := make([]string, 0, len(items))
-		for _, it := range items {
-			if s := scalarText(it); s != "" {
-				parts = append(parts, s)
-			}
-		}
-		return strings.Join(parts, ", ")
-	}
-	return scalarText(v)
 }
 
 // intValue reads a count sent as a number or a string; 0 if neither. Out-of-range values
