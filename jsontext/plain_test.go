@@ -35,6 +35,7 @@ func TestSkipEveryByte(t *testing.T) {
 				for from := range pos + 1 {
 					require.Equal(t, skipPlainBytewise(b, from), SkipPlain(b, from), "byte 0x%02x at %d from %d in %q", c, pos, from, b)
 					require.Equal(t, skipUnescapedBytewise(b, from), skipUnescaped(b, from), "byte 0x%02x at %d from %d in %q", c, pos, from, b)
+					requireAppendPlain(t, b, from)
 				}
 			}
 		}
@@ -52,5 +53,19 @@ func FuzzSkip(f *testing.F) {
 		}
 		require.Equal(t, skipPlainBytewise(b, from), SkipPlain(b, from), "SkipPlain(%q, %d)", b, from)
 		require.Equal(t, skipUnescapedBytewise(b, from), skipUnescaped(b, from), "skipUnescaped(%q, %d)", b, from)
+		requireAppendPlain(t, b, from)
 	})
+}
+
+// requireAppendPlain checks that appendPlain appends exactly the run SkipPlain skips, to
+// an empty slice and after bytes already in one, with and without spare capacity.
+func requireAppendPlain(t *testing.T, b []byte, from int) {
+	t.Helper()
+	end := skipPlainBytewise(b, from)
+	for _, dst := range [][]byte{nil, []byte("x:"), make([]byte, 3, 64)} {
+		want := append(append([]byte{}, dst...), b[from:end]...)
+		got, i := appendPlain(dst, b, from)
+		require.Equal(t, end, i, "appendPlain(%q, %q, %d) end", dst, b, from)
+		require.Equal(t, string(want), string(got), "appendPlain(%q, %q, %d)", dst, b, from)
+	}
 }

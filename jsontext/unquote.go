@@ -25,17 +25,24 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 // UnquoteAt is Unquote of the string token starting (with its quote) at b[i], wherever it
 // ends: it returns the index just after the token too, so that a reader walking a
 // document finds the end of a string and decodes it in one pass. ok is false, and out
-// nil, when no valid string token starts at b[i].
+// nil, when no valid string token starts at b[i]. Unlike append, it may also write to
+// dst's spare capacity past the result (Unquote too).
 func UnquoteAt(dst, b []byte, i int) (out []byte, end int, ok bool) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, i, false
 	}
 	out = dst
 	for i++; i < len(b); {
+		if out, i = appendPlain(out, b, i); i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
 			return out, i + 1, true
+		case c == '\\' && i+1 < len(b) && b[i+1] == '"': // most escapes in AuditData: no call
+			out = append(out, '"')
+			i += 2
 		case c == '\\':
 			var n int
 			if out, n, ok = unescape(out, b, i); !ok {
@@ -44,10 +51,9 @@ func UnquoteAt(dst, b []byte, i int) (out []byte, end int, ok bool) {
 			i += n
 		case c < 0x20:
 			return nil, i, false
-		case c < utf8.RuneSelf:
-			j := SkipPlain(b, i+1)
-			out = append(out, b[i:j]...)
-			i = j
+		case c < utf8.RuneSelf: // DEL stands for itself
+			out = append(out, c)
+			i++
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && size == 1 {
