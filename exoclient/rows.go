@@ -2,6 +2,7 @@ package exoclient
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -259,7 +260,14 @@ func foldEqual(key []byte, name string) bool {
 	return len(key) == len(name) && (string(key) == name || strings.EqualFold(string(key), name))
 }
 
+// isASCII reports whether b has no byte from 0x80. It runs on every key of every row and
+// record, so it tests eight bytes at a time.
 func isASCII(b []byte) bool {
+	for ; len(b) >= 8; b = b[8:] {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+	}
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
 			return false

@@ -59,3 +59,18 @@ func raw(s string) json.RawMessage {
 	}
 	return json.RawMessage(s)
 }
+
+// TestIsASCII puts each byte value at each position of keys of 0 to 17 bytes (words and
+// tails).
+func TestIsASCII(t *testing.T) {
+	for n := range 18 {
+		require.True(t, isASCII([]byte(strings.Repeat("\x7f", n))), "%d bytes of 0x7f", n)
+		for pos := range n {
+			for _, c := range []byte{0x00, 'a', 0x7f, 0x80, 0xc3, 0xff} {
+				b := []byte(strings.Repeat("k", n))
+				b[pos] = c
+				require.Equal(t, c < 0x80, isASCII(b), "0x%02x at %d of %d", c, pos, n)
+			}
+		}
+	}
+}
