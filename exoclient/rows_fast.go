@@ -118,22 +118,25 @@ func rowsFast(b []byte, i int, scratch []byte) (rows []auditsearch.Record, end i
 	if b[i] != '[' {
 		return nil, i, scratch, false
 	}
-	rows = []auditsearch.Record{}
+	kept := rowBuffer()
+	defer func() { keepRowBuffer(kept) }()
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
-		return rows, i + 1, scratch, true
+		return []auditsearch.Record{}, i + 1, scratch, true
 	}
 	for i < len(b) && b[i] == '{' {
 		var row auditsearch.Record
 		if row, i, scratch, ok = rowFast(b, i, scratch); !ok {
 			return nil, i, scratch, false
 		}
-		rows = append(rows, row)
+		kept = append(kept, row)
 		if i = skipSpace(b, i); i >= len(b) {
 			break
 		}
 		switch b[i] {
 		case ']':
+			rows = make([]auditsearch.Record, len(kept))
+			copy(rows, kept)
 			return rows, i + 1, scratch, true
 		case ',':
 			i = skipSpace(b, i+1)
@@ -142,6 +145,31 @@ func rowsFast(b []byte, i int, scratch []byte) (rows []auditsearch.Record, end i
 		}
 	}
 	return nil, i, scratch, false
+}
+
+// rowBuffers keeps a few slices that rowsFast collects a page's rows in, then copies to a
+// slice of exactly their number: appended to directly, a page's rows slice grew by a
+// quarter at a time, and the copies were a third of the bytes a page's decode allocated
+// (issue 15), the last one up to a quarter larger than the rows, for as long as they live.
+var rowBuffers = make(chan []auditsearch.Record, 2)
+
+// rowBuffer returns a kept row buffer, empty, or none (append grows it).
+func rowBuffer() []auditsearch.Record {
+	select {
+	case b := <-rowBuffers:
+		return b
+	default:
+		return nil
+	}
+}
+
+// keepRowBuffer keeps b, cleared so that it holds no row's text alive, if there is room.
+func keepRowBuffer(b []auditsearch.Record) {
+	clear(b)
+	select {
+	case rowBuffers <- b[:0]:
+	default:
+	}
 }
 
 // rowFast reads the row object at b[i] into a Record, as rowFromWire would.
