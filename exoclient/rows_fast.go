@@ -209,13 +209,7 @@ func wireRowFast(b []byte, i int, scratch []byte) (w wireRow, audit []byte, isSt
 		if bytes.IndexByte(name, '\\') >= 0 || !isASCII(name) {
 			return v, false
 		}
-		f := -1
-		for n, field := range wireRowFields {
-			if len(name) == len(field) && strings.EqualFold(string(name), field) {
-				f = n
-				break
-			}
-		}
+		f := wireField(name)
 		var end int
 		var ok bool
 		isAudit := f == auditDataField
@@ -235,6 +229,37 @@ func wireRowFast(b []byte, i int, scratch []byte) (w wireRow, audit []byte, isSt
 		w.AuditData = bytes.Clone(w.AuditData)
 	}
 	return w, audit, isString, end, scratch, ok
+}
+
+// wireField is the index in wireRowFields of the field that key name (ASCII) matches, or
+// -1. The service spells the names exactly, which a switch finds without a loop of
+// strings.EqualFold over the fields for every key of every row; the names differ
+// ignoring case too, so an exact match is the one encoding/json would pick.
+func wireField(name []byte) int {
+	switch string(name) {
+	case "RecordType":
+		return 0
+	case "CreationDate":
+		return 1
+	case "UserIds":
+		return 2
+	case "Operations":
+		return 3
+	case "AuditData":
+		return auditDataField
+	case "ResultIndex":
+		return 5
+	case "ResultCount":
+		return 6
+	case "Identity":
+		return 7
+	}
+	for n, field := range wireRowFields {
+		if len(name) == len(field) && strings.EqualFold(string(name), field) {
+			return n
+		}
+	}
+	return -1
 }
 
 // eachMember walks the object starting at b[i], checking its syntax: for each member it

@@ -74,3 +74,15 @@ func TestIsASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestWireField: every field is found by its name, in any ASCII case, and nothing else is.
+func TestWireField(t *testing.T) {
+	for n, field := range wireRowFields {
+		require.Equal(t, n, wireField([]byte(field)), field)
+		require.Equal(t, n, wireField([]byte(strings.ToUpper(field))), field)
+		require.Equal(t, n, wireField([]byte(strings.ToLower(field))), field)
+		require.Equal(t, -1, wireField([]byte(field+"@odata.type")), field)
+		require.Equal(t, -1, wireField([]byte(field[1:])), field)
+	}
+	require.Equal(t, -1, wireField(nil))
+}
