@@ -46,26 +46,49 @@ func skipPlainTail(b []byte, i int) int {
 	return i
 }
 
-// appendPlain appends the run of bytes at b[i:] that SkipPlain skips to out, and returns
-// the index after the run. The AuditData string is cut into short runs by its \"
-// escapes; a word is stored into out's spare capacity as it is tested, instead of a
-// SkipPlain call then an append per run, so out's capacity past the result is written to.
-func appendPlain(out, b []byte, i int) ([]byte, int) {
-	for ; i+8 <= len(b); i += 8 {
+// appendRun appends the value of the run at b[i:] to out: bytes that stand for themselves
+// (SkipPlain's) and \" escapes, up to the first other byte, whose index it returns. The
+// AuditData string is cut into runs of a few bytes by its \" escapes: a word is stored
+// into out's spare capacity as it is tested (so out's capacity past the result is written
+// to) and a \" is decoded in place, instead of a SkipPlain call, an append and an escape
+// decoded by the caller for every few bytes.
+func appendRun(out, b []byte, i int) ([]byte, int) {
+	for i+8 <= len(b) {
 		if cap(out)-len(out) < 8 {
 			out = slices.Grow(out, 8)
 		}
 		n := len(out)
 		w := binary.LittleEndian.Uint64(b[i:])
 		binary.LittleEndian.PutUint64(out[n:n+8], w)
-		if m := notPlain(w); m != 0 {
-			k := bits.TrailingZeros64(m) / 8
+		m := notPlain(w)
+		if m == 0 {
+			out, i = out[:n+8], i+8
+			continue
+		}
+		k := bits.TrailingZeros64(m) / 8
+		if !quoteEscape(b, i+k) {
 			return out[:n+k], i + k
 		}
-		out = out[:n+8]
+		out = out[:n+k+1] // the backslash's place, inside the word just stored
+		out[n+k] = '"'
+		i += k + 2
 	}
-	j := skipPlainTail(b, i)
-	return append(out, b[i:j]...), j
+	for i < len(b) {
+		switch c := b[i]; {
+		case plainASCII(c) && c != 0x7f:
+			out, i = append(out, c), i+1
+		case quoteEscape(b, i):
+			out, i = append(out, '"'), i+2
+		default:
+			return out, i
+		}
+	}
+	return out, i
+}
+
+// quoteEscape reports whether a \" escape starts at b[i].
+func quoteEscape(b []byte, i int) bool {
+	return b[i] == '\\' && i+1 < len(b) && b[i+1] == '"'
 }
 
 // skipUnescaped returns the index of the first quote, backslash or control character

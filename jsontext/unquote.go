@@ -33,16 +33,13 @@ func UnquoteAt(dst, b []byte, i int) (out []byte, end int, ok bool) {
 	}
 	out = dst
 	for i++; i < len(b); {
-		if out, i = appendPlain(out, b, i); i >= len(b) {
+		if out, i = appendRun(out, b, i); i >= len(b) {
 			break
 		}
 		c := b[i]
 		switch {
 		case c == '"':
 			return out, i + 1, true
-		case c == '\\' && i+1 < len(b) && b[i+1] == '"': // most escapes in AuditData: no call
-			out = append(out, '"')
-			i += 2
 		case c == '\\':
 			var n int
 			if out, n, ok = unescape(out, b, i); !ok {
