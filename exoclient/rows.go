@@ -350,7 +350,12 @@ func recordText(text []byte) (json.RawMessage, error) {
 	if len(text) == 0 || text[0] != '{' {
 		return nil, errors.New("AuditData does not hold a JSON object")
 	}
-	return bytes.Clone(text), nil
+	// make and copy, not bytes.Clone: the compiler makes this pair one allocation that it
+	// does not clear, where Clone's append cleared the rest of the size class, a few
+	// percent of a page's decode.
+	rec := make(json.RawMessage, len(text))
+	copy(rec, text)
+	return rec, nil
 }
 
 // unquoteBuffers are scratch buffers for auditText.
