@@ -123,8 +123,11 @@ func (s *sanitizer) skipSpace() {
 	}
 }
 
+// skipSpaces returns the index of the first byte at or after i that is not whitespace. It
+// runs before and after every token, which in a compact record is never whitespace, so
+// one comparison tells a byte above ' ' first.
 func skipSpaces(b []byte, i int) int {
-	for i < len(b) {
+	for i < len(b) && b[i] <= ' ' {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
 			i++

@@ -118,22 +118,25 @@ func rowsFast(b []byte, i int, scratch []byte) (rows []auditsearch.Record, end i
 	if b[i] != '[' {
 		return nil, i, scratch, false
 	}
-	rows = []auditsearch.Record{}
+	kept := rowBuffer()
+	defer func() { keepRowBuffer(kept) }()
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
-		return rows, i + 1, scratch, true
+		return []auditsearch.Record{}, i + 1, scratch, true
 	}
 	for i < len(b) && b[i] == '{' {
 		var row auditsearch.Record
 		if row, i, scratch, ok = rowFast(b, i, scratch); !ok {
 			return nil, i, scratch, false
 		}
-		rows = append(rows, row)
+		kept = append(kept, row)
 		if i = skipSpace(b, i); i >= len(b) {
 			break
 		}
 		switch b[i] {
 		case ']':
+			rows = make([]auditsearch.Record, len(kept))
+			copy(rows, kept)
 			return rows, i + 1, scratch, true
 		case ',':
 			i = skipSpace(b, i+1)
@@ -142,6 +145,31 @@ func rowsFast(b []byte, i int, scratch []byte) (rows []auditsearch.Record, end i
 		}
 	}
 	return nil, i, scratch, false
+}
+
+// rowBuffers keeps a few slices that rowsFast collects a page's rows in, then copies to a
+// slice of exactly their number: appended to directly, a page's rows slice grew by a
+// quarter at a time, and the copies were a third of the bytes a page's decode allocated
+// (issue 15), the last one up to a quarter larger than the rows, for as long as they live.
+var rowBuffers = make(chan []auditsearch.Record, 2)
+
+// rowBuffer returns a kept row buffer, empty, or none (append grows it).
+func rowBuffer() []auditsearch.Record {
+	select {
+	case b := <-rowBuffers:
+		return b
+	default:
+		return nil
+	}
+}
+
+// keepRowBuffer keeps b, cleared so that it holds no row's text alive, if there is room.
+func keepRowBuffer(b []auditsearch.Record) {
+	clear(b)
+	select {
+	case rowBuffers <- b[:0]:
+	default:
+	}
 }
 
 // rowFast reads the row object at b[i] into a Record, as rowFromWire would.
@@ -181,13 +209,7 @@ func wireRowFast(b []byte, i int, scratch []byte) (w wireRow, audit []byte, isSt
 		if bytes.IndexByte(name, '\\') >= 0 || !isASCII(name) {
 			return v, false
 		}
-		f := -1
-		for n, field := range wireRowFields {
-			if len(name) == len(field) && strings.EqualFold(string(name), field) {
-				f = n
-				break
-			}
-		}
+		f := wireField(name)
 		var end int
 		var ok bool
 		isAudit := f == auditDataField
@@ -207,6 +229,37 @@ func wireRowFast(b []byte, i int, scratch []byte) (w wireRow, audit []byte, isSt
 		w.AuditData = bytes.Clone(w.AuditData)
 	}
 	return w, audit, isString, end, scratch, ok
+}
+
+// wireField is the index in wireRowFields of the field that key name (ASCII) matches, or
+// -1. The service spells the names exactly, which a switch finds without a loop of
+// strings.EqualFold over the fields for every key of every row; the names differ
+// ignoring case too, so an exact match is the one encoding/json would pick.
+func wireField(name []byte) int {
+	switch string(name) {
+	case "RecordType":
+		return 0
+	case "CreationDate":
+		return 1
+	case "UserIds":
+		return 2
+	case "Operations":
+		return 3
+	case "AuditData":
+		return auditDataField
+	case "ResultIndex":
+		return 5
+	case "ResultCount":
+		return 6
+	case "Identity":
+		return 7
+	}
+	for n, field := range wireRowFields {
+		if len(name) == len(field) && strings.EqualFold(string(name), field) {
+			return n
+		}
+	}
+	return -1
 }
 
 // eachMember walks the object starting at b[i], checking its syntax: for each member it

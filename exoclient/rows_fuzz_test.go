@@ -313,3 +313,30 @@ func TestDecodePageFastRefuses(t *testing.T) {
 		require.False(t, ok, "the quick path read %q", page)
 	}
 }
+
+// TestDecodePageFastRowBuffers: the rows of a page are their own, not the kept buffer they
+// were collected in (a later page would overwrite them), and the kept buffer holds no
+// row's text alive.
+func TestDecodePageFastRowBuffers(t *testing.T) {
+	page := func(ids ...string) []byte {
+		rows := make([]string, len(ids))
+		for i, id := range ids {
+			rows[i] = rowJSON(id, "2026-01-01T00:00:00")
+		}
+		return []byte(`{"value":[` + strings.Join(rows, ",") + `]}`)
+	}
+	first, ok := decodePageFast(page("a", "b", "c"))
+	require.True(t, ok)
+	for _, ids := range [][]string{{"d", "e"}, {"f"}} {
+		_, ok := decodePageFast(page(ids...))
+		require.True(t, ok)
+	}
+	require.Equal(t, []string{"a", "b", "c"}, []string{first.rows[0].ID, first.rows[1].ID, first.rows[2].ID})
+	require.Len(t, first.rows, cap(first.rows), "rows sized to the page")
+	for range cap(rowBuffers) {
+		kept := rowBuffer()
+		for _, r := range kept[:cap(kept)] {
+			require.Zero(t, r, "a kept row buffer holds a row")
+		}
+	}
+}

@@ -13,7 +13,8 @@ import (
 // then []byte copied it twice. It decodes exactly as encoding/json does: invalid UTF-8
 // and lone surrogates become U+FFFD. It reports false for a token that is not a valid
 // JSON string, as encoding/json's string grammar has it: no closing quote, an unescaped
-// quote inside, a raw control character (below U+0020), or a bad escape.
+// quote inside, a raw control character (below U+0020), or a bad escape. Unlike append,
+// it may write to dst's spare capacity past the result too (a word at a time is quicker).
 func Unquote(dst, tok []byte) ([]byte, bool) {
 	out, end, ok := UnquoteAt(dst, tok, 0)
 	if !ok || end != len(tok) {
@@ -25,13 +26,17 @@ func Unquote(dst, tok []byte) ([]byte, bool) {
 // UnquoteAt is Unquote of the string token starting (with its quote) at b[i], wherever it
 // ends: it returns the index just after the token too, so that a reader walking a
 // document finds the end of a string and decodes it in one pass. ok is false, and out
-// nil, when no valid string token starts at b[i].
+// nil, when no valid string token starts at b[i]. Like Unquote, it may write to dst's
+// spare capacity past the result.
 func UnquoteAt(dst, b []byte, i int) (out []byte, end int, ok bool) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, i, false
 	}
 	out = dst
 	for i++; i < len(b); {
+		if out, i = appendRun(out, b, i); i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -44,10 +49,9 @@ func UnquoteAt(dst, b []byte, i int) (out []byte, end int, ok bool) {
 			i += n
 		case c < 0x20:
 			return nil, i, false
-		case c < utf8.RuneSelf:
-			j := SkipPlain(b, i+1)
-			out = append(out, b[i:j]...)
-			i = j
+		case c < utf8.RuneSelf: // DEL stands for itself
+			out = append(out, c)
+			i++
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && size == 1 {

@@ -2,6 +2,7 @@ package jsontext
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +97,21 @@ func FuzzUnquote(f *testing.F) {
 		bare := len(tok) >= 2 && tok[0] == '"' && tok[len(tok)-1] == '"'
 		require.False(t, err == nil && bare, "Unquote rejected %q, encoding/json decodes it as %q", tok, want)
 	})
+}
+
+// BenchmarkUnquoteAuditData unquotes an AuditData string as the service sends it: a
+// compact record whose every key and string value is cut out by \" escapes.
+func BenchmarkUnquoteAuditData(b *testing.B) {
+	record := map[string]any{"Folders": []any{}}
+	for i := range 40 {
+		record[fmt.Sprintf("Field%d", i)] = fmt.Sprintf("value-%d@contoso.onmicrosoft.com", i*7919)
+		record[fmt.Sprintf("N%d", i)] = i
+	}
+	text, _ := json.Marshal(record)
+	tok, _ := json.Marshal(string(text))
+	b.SetBytes(int64(len(tok)))
+	var out []byte
+	for b.Loop() {
+		out, _ = Unquote(out[:0], tok)
+	}
 }
