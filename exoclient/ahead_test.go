@@ -237,11 +237,9 @@ func TestAnsweredOnlyForWholeSessionAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var base string
-			env := newEnv(t, tc.replies(&base)...)
-			base = env.srv.URL
+			env := newEnvLinked(t, tc.replies)
 			p := testParams()
-			p.LargeSet, p.SessionID = true, "6f1c1c44-4bd5-4c35-9a53-2b3c7a8c7a11"
+			p.LargeSet, p.SessionID = true, testSessionID
 			got := 0
 			_, _ = env.client(nil).SearchPage(withAnswered(context.Background(), func() { got++ }), p)
 			assert.Equal(t, tc.want, got)

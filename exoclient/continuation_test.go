@@ -53,12 +53,10 @@ func TestSearchPageContinuationFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var base string
-			env := newEnv(t, tc.replies(&base)...)
-			base = env.srv.URL
+			env := newEnvLinked(t, tc.replies)
 			p := testParams()
 			if tc.session {
-				p.LargeSet, p.SessionID, p.ResultSize = true, "6f1c1c44-4bd5-4c35-9a53-2b3c7a8c7a11", 5000
+				p.LargeSet, p.SessionID, p.ResultSize = true, testSessionID, 5000
 			}
 			rows, err := env.client(nil).SearchPage(context.Background(), p)
 			if tc.wantRefused {

@@ -243,6 +243,19 @@ func neverAnswer(r *http.Request, limit time.Duration) {
 	panic(http.ErrAbortHandler)
 }
 
+// testSessionID is the SessionId of the tests' large-set calls.
+const testSessionID = "6f1c1c44-4bd5-4c35-9a53-2b3c7a8c7a11"
+
+// newEnvLinked is newEnv for replies that need the test server's URL (a continuation link
+// on it): base is set once the server is up, before any call.
+func newEnvLinked(t *testing.T, replies func(base *string) []func(http.ResponseWriter, *http.Request)) *testEnv {
+	t.Helper()
+	var base string
+	env := newEnv(t, replies(&base)...)
+	base = env.srv.URL
+	return env
+}
+
 // testEnv is a TLS server playing both Entra ID and Exchange Online, plus a client.
 type testEnv struct {
 	t      *testing.T

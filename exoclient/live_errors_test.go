@@ -89,7 +89,7 @@ func TestWarningsOfFailure(t *testing.T) {
 	cut := `{"@adminapi.warnings":["There are more results available than are currently displayed."],"value":[` + rowJSON("a", "2026-01-01T00:00:01Z") + `]}`
 	env = newEnv(t, status(200, cut))
 	p := testParams()
-	p.LargeSet, p.SessionID, p.ResultSize = true, "6f1c1c44-4bd5-4c35-9a53-2b3c7a8c7a11", 5000
+	p.LargeSet, p.SessionID, p.ResultSize = true, testSessionID, 5000
 	_, err = env.client(nil).SearchPage(t.Context(), p)
 	assert.ErrorIs(t, err, ErrSessionLost)
 }
